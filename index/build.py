@@ -40,6 +40,7 @@ class IngestReport:
     passages: int = 0
     passages_embedded: int = 0
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     snapshot: str | None = None
     changed: bool = False
 
@@ -104,6 +105,7 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
         manifests = {}
         for root in dict.fromkeys(f.root for f in files):
             manifests[root] = load_manifest(root)
+            report.warnings.extend(manifests[root].missing)
 
         previous = None if rebuild else current_snapshot(index_dir)
         old_manifest = read_manifest(previous) if previous else {}

@@ -31,6 +31,7 @@ class ManifestEntry:
 class Manifest:
     root: Path
     entries: dict[str, ManifestEntry] = field(default_factory=dict)  # keyed by corpus-relative posix path
+    missing: tuple[str, ...] = ()  # entries whose file is gone: reported, not fatal, so deletions just work
 
     def entry_for(self, relative: str) -> ManifestEntry | None:
         return self.entries.get(relative)
@@ -50,6 +51,7 @@ def load_manifest(root: Path) -> Manifest:
         raise ManifestError(f"{path}: 'sources' must be an array of tables ([[sources]])")
     entries: dict[str, ManifestEntry] = {}
     ids: set[str] = set()
+    missing: list[str] = []
     for number, raw in enumerate(sources, start=1):
         entry = _entry(raw, where=f"{path}: [[sources]] entry {number}")
         if entry.file in entries:
@@ -59,10 +61,10 @@ def load_manifest(root: Path) -> Manifest:
                 raise ManifestError(f"{path}: id {entry.source_id!r} is used twice; ids must be unique")
             ids.add(entry.source_id)
         if not (root / entry.file).is_file():
-            raise ManifestError(f"{path}: entry {number} names file {entry.file!r}, which does not exist "
-                                f"in {root}; fix the name or remove the entry")
+            missing.append(f"{path}: entry {number} names file {entry.file!r}, which is not in {root}; "
+                           "remove the entry or restore the file")
         entries[entry.file] = entry
-    return Manifest(root=root, entries=entries)
+    return Manifest(root=root, entries=entries, missing=tuple(missing))
 
 
 def _entry(raw: Any, *, where: str) -> ManifestEntry:
