@@ -1,0 +1,61 @@
+"""The groundqa command as a user runs it: a subprocess over a real index."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import groundqa
+
+QUESTION = "Which chemotherapy is used first for metastatic cervical cancer?"
+
+
+def test_query_json_puts_the_factsheet_chemotherapy_passage_first(seed_index: Path) -> None:
+    out = groundqa("query", QUESTION, "--json", "--index", str(seed_index))
+    assert out.returncode == 0, out.stderr
+    body = json.loads(out.stdout)
+    top = body["passages"][0]
+    assert top["source_id"] == "engage-metastatic-cervical-cancer-factsheet"
+    assert "cisplatin or carboplatin with paclitaxel" in top["text"]
+    sources = json.loads(groundqa("sources", "--json", "--index", str(seed_index)).stdout)["sources"]
+    assert {s["source_id"] for s in sources} >= {top["source_id"]}
+    text = (Path(__file__).parents[2] / "corpus" / "engage-metastatic-cervical-cancer-factsheet.txt").read_text()
+    assert text[top["start"]:top["end"]] == top["text"]
+
+
+def test_query_human_output_shows_rank_title_and_span(seed_index: Path) -> None:
+    out = groundqa("query", QUESTION, "-k", "2", "--mode", "bm25", "--index", str(seed_index))
+    assert out.returncode == 0, out.stderr
+    assert " 1. Metastatic Cervical Cancer: A guide for patients and families" in out.stdout
+    assert "engage-metastatic-cervical-cancer-factsheet [" in out.stdout and " 2. " in out.stdout
+
+
+def test_ingest_reports_failures_and_exits_nonzero(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Bone metastases often cause pain that radiotherapy can relieve.")
+    (corpus / "bad.pdf").write_bytes(b"%PDF-1.4 truncated")
+    index = tmp_path / "idx"
+    out = groundqa("ingest", str(corpus), "--index", str(index))
+    assert out.returncode == 1
+    assert "bad.pdf: is not a readable PDF" in out.stderr
+    assert "1 loaded" in out.stdout and "1 failed" in out.stdout
+    again = groundqa("ingest", str(corpus), "--index", str(index), "--json")
+    summary = json.loads(again.stdout)
+    assert again.returncode == 1 and summary["changed"] is False and summary["files_failed"] == 1
+    assert groundqa("query", "radiotherapy", "--index", str(index)).returncode == 0
+
+
+def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
+    out = groundqa("query", "anything", "--index", str(tmp_path / "none"))
+    assert out.returncode == 3 and "no index at" in out.stderr and "groundqa ingest" in out.stderr
+
+
+def test_index_location_from_the_environment(seed_index: Path) -> None:
+    out = groundqa("sources", env={"GROUNDQA_INDEX": str(seed_index)})
+    assert out.returncode == 0 and "oncocare-cancer-with-metastases" in out.stdout
+
+
+def test_empty_question_is_a_usage_error(seed_index: Path) -> None:
+    out = groundqa("query", "  ", "--index", str(seed_index))
+    assert out.returncode == 2 and "empty" in out.stderr
