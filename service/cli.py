@@ -109,7 +109,7 @@ def load_engine(settings: Settings) -> Any:
     from service.engine import Engine
 
     return Engine.load(settings.index, model=settings.model, batch_size=settings.batch_size,
-                       rrf_k=settings.rrf_k, candidates=settings.candidates)
+                       rrf_k=settings.rrf_k, candidates=settings.candidates, abstain_below=settings.abstain_below)
 
 
 @main.command("query")
@@ -133,12 +133,14 @@ def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ..
         raise click.BadParameter("the question is empty", param_hint="QUESTION")
     try:
         engine = load_engine(settings)
-        hits = engine.query(question, k=k, mode=settings.mode, filters=Filters(source_ids=source_ids))
+        answer = engine.answer(question, k=k, mode=settings.mode, filters=Filters(source_ids=source_ids))
     except GroundqaError as exc:
         _fail(exc)
         return
-    result = QueryOut(question=question, mode=settings.mode, k=k, passages=[
-        passage_out(h.passage, engine.source(h.passage.source_id), score=h.score, ranks=h.ranks) for h in hits])
+    result = QueryOut(question=question, mode=settings.mode, k=k, abstained=answer.abstained,
+                      support=answer.support, passages=[
+        passage_out(h.passage, engine.source(h.passage.source_id), score=h.score, ranks=h.ranks)
+        for h in answer.hits])
     click.echo(result.model_dump_json(indent=2) if as_json else render_query(result))
 
 
@@ -197,3 +199,8 @@ def serve_cmd(host: str | None, port: int | None, index: Path | None, model: str
         _fail(exc)
         return
     uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+
+
+from eval.cli import eval_cmd  # noqa: E402  (registered last: eval.cli builds on the options above)
+
+main.add_command(eval_cmd)

@@ -12,6 +12,7 @@ from index.store import STORE_FILE, Store, StoredSource
 from index.vectors import load_vectors, search_vectors
 from ingest.errors import InvalidRequestError, NotFoundError
 from ingest.records import Passage
+from service.settings import ABSTAIN_BELOW
 
 MODES = ("bm25", "dense", "hybrid")
 
@@ -33,6 +34,19 @@ class Hit:
     ranks: dict[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Answer:
+    """The hits plus whether the engine abstains: no passage is close enough to support an answer.
+
+    ``support`` is the dense cosine of the question to its nearest passage (within the filters);
+    below the calibrated threshold the engine abstains but still returns the passages it found.
+    """
+
+    hits: list[Hit]
+    abstained: bool
+    support: float
+
+
 def rrf(rankings: dict[str, list[int]], *, k: int) -> list[tuple[int, float, dict[str, int]]]:
     """Reciprocal-rank fusion (Cormack et al. 2009): score = sum over retrievers of 1 / (k + rank)."""
     scores: dict[int, float] = {}
@@ -47,7 +61,8 @@ def rrf(rankings: dict[str, list[int]], *, k: int) -> list[tuple[int, float, dic
 
 class Engine:
     def __init__(self, *, index_dir: Path, snapshot: Path, manifest: dict, store: Store, lexical: Lexical,
-                 vectors, encoder: Encoder, rrf_k: int = 60, candidates: int = 100) -> None:
+                 vectors, encoder: Encoder, rrf_k: int = 60, candidates: int = 100,
+                 abstain_below: float = ABSTAIN_BELOW) -> None:
         self.index_dir = index_dir
         self.snapshot = snapshot
         self.manifest = manifest
@@ -57,18 +72,21 @@ class Engine:
         self.encoder = encoder
         self.rrf_k = rrf_k
         self.candidates = candidates
+        self.abstain_below = abstain_below
         self._sources = {s.source_id: s for s in store.sources()}
 
     @classmethod
     def load(cls, index_dir: Path, *, model: str = "bundled", encoder: Encoder | None = None,
-             batch_size: int = 32, rrf_k: int = 60, candidates: int = 100) -> Engine:
+             batch_size: int = 32, rrf_k: int = 60, candidates: int = 100,
+             abstain_below: float = ABSTAIN_BELOW) -> Engine:
         snapshot = require_snapshot(index_dir)
         manifest = read_manifest(snapshot)
         check_compatible(manifest, model=resolve_model(model)[0], index_dir=index_dir)
         store = Store(snapshot / STORE_FILE)
         return cls(index_dir=index_dir, snapshot=snapshot, manifest=manifest, store=store,
                    lexical=Lexical.load(snapshot, store.passage_count), vectors=load_vectors(snapshot),
-                   encoder=encoder or Encoder(model, batch_size=batch_size), rrf_k=rrf_k, candidates=candidates)
+                   encoder=encoder or Encoder(model, batch_size=batch_size), rrf_k=rrf_k, candidates=candidates,
+                   abstain_below=abstain_below)
 
     # -- look-ups -----------------------------------------------------------------------------------------
     def sources(self) -> list[StoredSource]:
@@ -110,6 +128,9 @@ class Engine:
         return out
 
     def query(self, question: str, *, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> list[Hit]:
+        return self.answer(question, k=k, mode=mode, filters=filters).hits
+
+    def answer(self, question: str, *, k: int = 5, mode: str = "hybrid", filters: Filters | None = None) -> Answer:
         if mode not in MODES:
             raise InvalidRequestError(f"mode {mode!r} is not one of {', '.join(MODES)}")
         if k < 1:
@@ -129,7 +150,14 @@ class Engine:
             name = mode
             fused = [(r, s, {name: i}) for i, (r, s) in enumerate(ranked[name][:k], start=1)]
         passages = self.store.passages_by_rows([row for row, _, _ in fused])
-        return [Hit(passage=passages[row], score=score, ranks=ranks) for row, score, ranks in fused]
+        hits = [Hit(passage=passages[row], score=score, ranks=ranks) for row, score, ranks in fused]
+        dense = ranked.get("dense")
+        if dense is None:  # bm25 mode: one nearest-neighbour look-up decides abstention
+            dense = self.rankings(question, mode="dense", depth=1 if allowed is None else total)["dense"]
+            dense = [(r, s) for r, s in dense if allowed is None or r in allowed]
+        support = dense[0][1] if dense else 0.0
+        return Answer(hits=hits, abstained=support < self.abstain_below, support=support)
+
 
     def close(self) -> None:
         self.store.close()

@@ -43,6 +43,10 @@ def render_query(result: QueryOut) -> str:
         return click.style(f"No passage found for: {result.question}", fg="yellow")
     lines = [click.style(f"{len(result.passages)} passages for: ", dim=True) + result.question + click.style(
         f"  [{result.mode}]", dim=True), ""]
+    if result.abstained:
+        lines[1:1] = [click.style(f"No passage supports an answer (nearest passage similarity {result.support:.2f}); "
+                                  "the closest passages are shown below, but treat them as unrelated.",
+                                  fg="yellow", bold=True), ""]
     for rank, p in enumerate(result.passages, start=1):
         where = f"{p.source_id} [{p.start}:{p.end}]" + (f" p.{p.page}" if p.page else "")
         tags = " ".join(click.style(f"[{f.kind}]", fg=_FLAG_COLOURS.get(f.kind, "red"), bold=True) for f in p.flags)

@@ -69,6 +69,9 @@ class QueryOut(BaseModel):
     question: str
     mode: Mode
     k: int
+    abstained: bool = Field(False, description="True when no passage supports an answer (the nearest passage's "
+                            "dense cosine is below the calibrated threshold); passages are still listed.")
+    support: float | None = Field(None, description="Dense cosine of the question to its nearest passage.")
     passages: list[PassageOut]
 
 

@@ -9,6 +9,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Mode = Literal["bm25", "dense", "hybrid"]
+# Dense cosine of the nearest passage below which the engine abstains; calibrated on the seed question
+# set and checked on MedQuAD (README "Abstention", bench/README.md).
+ABSTAIN_BELOW = 0.35
 
 
 class Settings(BaseSettings):
@@ -26,6 +29,8 @@ class Settings(BaseSettings):
     mode: Mode = Field("hybrid", description="Default retrieval mode.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
     candidates: int = Field(100, ge=1, description="Candidates taken from each retriever before fusion.")
+    abstain_below: float = Field(ABSTAIN_BELOW, ge=-1.0, le=1.0, description="Abstain (say no passage supports "
+                                 "an answer) when the nearest passage's dense cosine is below this; -1 never abstains.")
     max_k: int = Field(100, ge=1, description="Largest k a query may ask for.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted, in characters.")
     host: str = Field("127.0.0.1", description="Address the service binds.")

@@ -25,6 +25,8 @@ def query(body: QueryIn, engine: EngineDep, settings: SettingsDep) -> QueryOut:
         raise InvalidRequestError(f"k must be between 1 and {settings.max_k}, got {body.k}")
     filters = Filters(tuple(body.filters.source_ids), tuple(body.filters.publisher_types),
                       tuple(body.filters.languages))
-    hits = engine.query(question, k=body.k, mode=body.mode, filters=filters)
-    return QueryOut(question=body.question, mode=body.mode, k=body.k, passages=[
-        passage_out(h.passage, engine.source(h.passage.source_id), score=h.score, ranks=h.ranks) for h in hits])
+    answer = engine.answer(question, k=body.k, mode=body.mode, filters=filters)
+    return QueryOut(question=body.question, mode=body.mode, k=body.k, abstained=answer.abstained,
+                    support=answer.support, passages=[
+        passage_out(h.passage, engine.source(h.passage.source_id), score=h.score, ranks=h.ranks)
+        for h in answer.hits])
