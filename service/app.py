@@ -1,4 +1,4 @@
-"""The FastAPI application: routers under /v1, one error shape, the engine loaded once in lifespan."""
+"""The FastAPI application: routers under /v1, one error shape, the engine kept fresh by service/lifecycle.py."""
 
 from __future__ import annotations
 
@@ -9,23 +9,35 @@ from fastapi import FastAPI
 
 from service.engine import Engine
 from service.errors import install_error_handlers
-from service.routes import health, query, sources
+from service.lifecycle import EngineKeeper
+from service.observability import install_observability
+from service.routes import health, ops, query, sources
+from service.security import install_security
 from service.settings import Settings
 
 
-def create_app(settings: Settings, *, engine: Engine | None = None) -> FastAPI:
+def create_app(settings: Settings, *, engine: Engine | None = None, load_in_background: bool = False) -> FastAPI:
+    """``load_in_background`` opens the port before the engine is loaded (``serve``); /readyz tells when it is."""
+
+    def load() -> Engine:
+        return Engine.load(settings.index, model=settings.model, batch_size=settings.batch_size,
+                           rrf_k=settings.rrf_k, candidates=settings.candidates,
+                           abstain_below=settings.abstain_below)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.engine = engine or Engine.load(settings.index, model=settings.model, batch_size=settings.batch_size,
-                                                 rrf_k=settings.rrf_k, candidates=settings.candidates)
+        keeper = app.state.keeper = EngineKeeper(app, settings, load)
+        keeper.start(engine if engine is not None or load_in_background else load())
         yield
-        app.state.engine.close()
+        keeper.stop()
 
     app = FastAPI(title="groundqa", version="0.1.0", lifespan=lifespan,
                   description="Source-grounded question answering over health texts: every passage is cited "
                               "to the exact character span of its source.")
     app.state.settings = settings
     install_error_handlers(app)
-    for module in (health, query, sources):
+    install_security(app, settings)
+    install_observability(app)
+    for module in (health, ops, query, sources):
         app.include_router(module.router)
     return app

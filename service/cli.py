@@ -94,6 +94,8 @@ def ingest_cmd(paths: tuple[Path, ...], index: Path | None, model: str | None, c
     if as_json:
         click.echo(json.dumps(report.__dict__ | {"ok": report.ok}, indent=2))
     else:
+        for warning in report.warnings:
+            click.echo(click.style("warning: ", fg="yellow", bold=True) + warning, err=True)
         for error in report.errors:
             click.echo(click.style("error: ", fg="red", bold=True) + error, err=True)
         state = "index updated" if report.changed else "index unchanged"
@@ -180,6 +182,8 @@ def serve_cmd(host: str | None, port: int | None, index: Path | None, model: str
 
     from index.snapshot import current_snapshot
     from service.app import create_app
+    from service.lifecycle import check_index
+    from service.observability import log_config
 
     settings = make_settings(host=host, port=port, index=index, model=model)
     if current_snapshot(settings.index) is None:
@@ -194,11 +198,15 @@ def serve_cmd(host: str | None, port: int | None, index: Path | None, model: str
         if current_snapshot(settings.index) is None:
             _fail(GroundqaError(f"could not build an index from {settings.corpus}"))
     try:
-        app = create_app(settings, engine=load_engine(settings))
+        check_index(settings)  # a missing or mismatched index fails here; the model loads after the port opens
+        app = create_app(settings, load_in_background=True)
     except GroundqaError as exc:
         _fail(exc)
         return
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    uvicorn.run(app, host=settings.host, port=settings.port, log_config=log_config(settings.log_format),
+                access_log=False)
 
 
 from eval.cli import eval_cmd  # noqa: E402  (registered last: eval.cli builds on the options above)

@@ -5,13 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.exceptions import HTTPException
 
 from service.engine import Engine
 from service.settings import Settings
 
 
 def get_engine(request: Request) -> Engine:
-    return request.app.state.engine
+    """The live engine, taken once per request so the whole request runs on one snapshot."""
+    engine = getattr(request.app.state, "engine", None)
+    if engine is None:
+        raise HTTPException(503, "the model and index are still loading; retry in a few seconds (GET /readyz)")
+    return engine
 
 
 def get_settings(request: Request) -> Settings:

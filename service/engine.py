@@ -88,6 +88,17 @@ class Engine:
                    encoder=encoder or Encoder(model, batch_size=batch_size), rrf_k=rrf_k, candidates=candidates,
                    abstain_below=abstain_below)
 
+    def reload(self) -> Engine | None:
+        """An engine over the snapshot CURRENT names now, sharing this one's encoder and tuning; None if unchanged.
+
+        Snapshots are immutable, so a new one is loaded beside this engine and swapped in by the caller
+        (service/lifecycle.py); requests still running here finish on the old snapshot.
+        """
+        if require_snapshot(self.index_dir) == self.snapshot:
+            return None
+        return self.load(self.index_dir, model=self.encoder.name, encoder=self.encoder, rrf_k=self.rrf_k,
+                         candidates=self.candidates, abstain_below=self.abstain_below)
+
     # -- look-ups -----------------------------------------------------------------------------------------
     def sources(self) -> list[StoredSource]:
         return list(self._sources.values())
@@ -157,7 +168,6 @@ class Engine:
             dense = [(r, s) for r, s in dense if allowed is None or r in allowed]
         support = dense[0][1] if dense else 0.0
         return Answer(hits=hits, abstained=support < self.abstain_below, support=support)
-
 
     def close(self) -> None:
         self.store.close()

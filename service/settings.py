@@ -35,3 +35,15 @@ class Settings(BaseSettings):
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted, in characters.")
     host: str = Field("127.0.0.1", description="Address the service binds.")
     port: int = Field(8000, ge=0, le=65535, description="Port the service binds.")
+    max_request_bytes: int = Field(65_536, ge=1024, description="Largest HTTP request body accepted (413 above).")
+    rate_limit: str = Field("100/second", description="Requests per client address to /v1 routes, in the "
+                            "`limits` notation ('100/second', '2000/minute'; ';' joins several); empty turns it off.")
+    cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a "
+                                    "browser (JSON list); empty (the default) sends no CORS headers at all.")
+    api_key: str | None = Field(None, description="Key for the admin routes (POST /v1/admin/reload) in the "
+                                "X-API-Key header; unset disables them.")
+    reload_interval: float = Field(2.0, ge=0, description="Seconds between checks of the index's CURRENT pointer "
+                                   "by a running service; 0 turns automatic reloads off.")
+    log_format: Literal["json", "text"] = Field("json", description="Service log lines: JSON objects or plain text.")
+    max_file_mb: float = Field(200.0, gt=0, description="Largest corpus file ingest reads, in MB; larger files "
+                               "are reported and skipped.")
