@@ -13,8 +13,8 @@ from functools import lru_cache
 import pysbd
 
 _LINE = re.compile(r"[^\n\f]*[^\s][^\n\f]*")
-_TERMINAL = (".", "!", "?", ";", ",", ":", "…", ")", "\"", "”")
-_BULLET = re.compile(r"^\s*([-*•●▪◦➤»]+|\d+[.)])\s")
+_TERMINAL = (".", "!", ";", ",", ":", "…", ")", "\"", "”")  # a short "What is it?" line is a heading
+_BULLET = re.compile(r"^\s*([-*•▪◦]+|\d+[.)])\s")  # » ➤ ● lead headings on web pages
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 
 
@@ -64,7 +64,8 @@ def _looks_like_heading(line: str, next_blank: bool) -> bool:
         return True
     if not stripped or len(stripped) > 80 or _BULLET.match(line):
         return False
-    return next_blank and not stripped.endswith(_TERMINAL) and stripped[0].isupper()
+    first_letter = next((ch for ch in stripped if ch.isalnum()), "")
+    return next_blank and not stripped.endswith(_TERMINAL) and (first_letter.isupper() or first_letter.isdigit())
 
 
 def _heading_text(line: str) -> str:

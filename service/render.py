@@ -19,7 +19,7 @@ def best_sentence(question: str, text: str) -> tuple[int, int] | None:
     best, best_score = None, 0.0
     for s in split_sentences(text):
         words = tokenize([text[s.start:s.end]])[0]
-        score = len(terms.intersection(words)) + 1e-3 * (s.end - s.start) ** 0  # ties go to the first
+        score = len(terms.intersection(words))  # strict ">" below: ties go to the first sentence
         if words and score > best_score:
             best, best_score = (s.start, s.end), score
     return best
@@ -52,10 +52,13 @@ def render_query(result: QueryOut) -> str:
         tags = " ".join(click.style(f"[{f.kind}]", fg=_FLAG_COLOURS.get(f.kind, "red"), bold=True) for f in p.flags)
         lines.append(f"{click.style(f'{rank:>2}.', bold=True)} {click.style(p.title or p.source_id, fg='cyan')}  "
                      f"{click.style(where, dim=True)}  score {p.score:.4f} {tags}".rstrip())
-        if p.source.publisher_type != "unknown" or p.source.publisher:
-            lines.append(click.style(f"    {p.source.publisher or ''} ({p.source.publisher_type})", dim=True))
+        profile = p.source.profile or {}
+        grade = f"; credibility {profile['grade']} ({profile['score']:.2f})" if "grade" in profile else ""
+        if p.source.publisher_type != "unknown" or p.source.publisher or grade:
+            lines.append(click.style(f"    {p.source.publisher or ''} ({p.source.publisher_type}){grade}", dim=True))
         for flag in p.flags:
-            lines.append(click.style(f"    ↳ {flag.kind}: {flag.reason}", fg=_FLAG_COLOURS.get(flag.kind, "red")))
+            note = " [curator override]" if flag.override else ""
+            lines.append(click.style(f"    ↳ {flag.kind}: {flag.reason}{note}", fg=_FLAG_COLOURS.get(flag.kind, "red")))
         lines.append("    " + _snippet(result.question, p))
         lines.append("")
     return "\n".join(lines).rstrip()
