@@ -16,6 +16,7 @@ def get_engine(request: Request) -> Engine:
     engine = getattr(request.app.state, "engine", None)
     if engine is None:
         raise HTTPException(503, "the model and index are still loading; retry in a few seconds (GET /readyz)")
+    request.state.snapshot = engine.snapshot.name  # sent back as X-Groundqa-Snapshot (service/observability.py)
     return engine
 
 

@@ -154,6 +154,9 @@ class ObservedRequests:
         async def observed_send(message: Message) -> None:
             if message["type"] == "http.response.start":
                 state["status"], state["started"] = message["status"], True
+                snapshot = scope.get("state", {}).get("snapshot")
+                if snapshot:  # which index answered: ids and offsets are only comparable within one snapshot
+                    message["headers"] = [*message.get("headers", []), (b"x-groundqa-snapshot", snapshot.encode())]
             await send(message)
 
         try:
