@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from index.ann import AnnSettings, index_kind
 from index.embed import Encoder
 from index.lexical import Lexical
-from index.snapshot import build_lock, commit_build, current_snapshot, new_build_dir, read_manifest
+from index.snapshot import build_lock, commit_build, current_snapshot, manifest_backend, new_build_dir, read_manifest
 from index.store import STORE_FILE, Store, StoredSource, write_store
 from index.vectors import build_vectors, save_vectors
 from ingest.chunk import ChunkSettings, chunk_document
@@ -96,7 +97,7 @@ Annotator = Callable[[Document, SourceMeta, list[Passage], list[dict]], tuple[di
 
 def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[], Encoder],
            chunking: ChunkSettings, embed_context: str = "none", rebuild: bool = False,
-           progress: bool = True, annotate: Annotator | None = None) -> IngestReport:
+           progress: bool = True, annotate: Annotator | None = None, ann: AnnSettings | None = None) -> IngestReport:
     """Bring the index at ``index_dir`` in line with the files under ``paths``."""
     report = IngestReport()
     with build_lock(index_dir):
@@ -178,15 +179,17 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
 
         build_dir = new_build_dir(index_dir)
         try:
-            embeddings, embedder_name, embedded = _embeddings(ordered, sources, previous, old_store, old_manifest,
-                                                              encoder, embed_context, progress)
+            embeddings, embedder_name, backend, embedded = _embeddings(
+                ordered, sources, previous, old_store, old_manifest, encoder, embed_context, progress)
             report.passages_embedded = embedded
             write_store(build_dir / STORE_FILE, (sources[s] for s in sorted(sources)), ordered)
             np.save(build_dir / EMBEDDINGS_FILE, embeddings, allow_pickle=False)
-            save_vectors(build_vectors(embeddings), build_dir)
+            vectors = build_vectors(embeddings, ann)
+            save_vectors(vectors, build_dir)
             Lexical.build([p.text for p in ordered]).save(build_dir)
             final = commit_build(index_dir, build_dir, {
-                **settings, "model": embedder_name, "dimension": int(embeddings.shape[1]),
+                **settings, "model": embedder_name, "encoder_backend": backend, "vector_index": index_kind(vectors),
+                "dimension": int(embeddings.shape[1]),
                 "normalised": True, "metric": "inner_product", "sources": len(sources), "passages": len(ordered),
                 "roots": sorted({str(f.root.resolve()) for f in files}),
             })
@@ -228,7 +231,7 @@ def _keep_old(old: list[StoredSource], store: Store | None, sources: dict[str, S
 
 def _embeddings(ordered: list[Passage], sources: dict[str, StoredSource], previous: Path | None,
                 old_store: Store | None, old_manifest: dict, encoder: Encoder | Callable[[], Encoder],
-                embed_context: str, progress: bool) -> tuple[np.ndarray, str, int]:
+                embed_context: str, progress: bool) -> tuple[np.ndarray, str, str, int]:
     texts = [embedding_text(p, sources[p.source_id].title, context=embed_context) for p in ordered]
     reuse: dict[str, np.ndarray] = {}
     old_vectors = None
@@ -241,9 +244,11 @@ def _embeddings(ordered: list[Passage], sources: dict[str, StoredSource], previo
     keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
     todo = [i for i, key in enumerate(keys) if key not in reuse]
     model = encoder if isinstance(encoder, Encoder) else (encoder() if todo or not reuse else None)
-    if model is not None and old_manifest and old_manifest.get("model") != model.name:
+    if model is not None and old_manifest and (old_manifest.get("model") != model.name
+                                               or manifest_backend(old_manifest) != model.backend):
         reuse, todo = {}, list(range(len(texts)))
     name = model.name if model is not None else old_manifest["model"]
+    backend = model.backend if model is not None else manifest_backend(old_manifest)
     dim = model.dim if model is not None else int(old_manifest["dimension"])
     out = np.zeros((len(texts), dim), dtype=np.float32)
     if todo:
@@ -254,4 +259,4 @@ def _embeddings(ordered: list[Passage], sources: dict[str, StoredSource], previo
     for i, key in enumerate(keys):
         if key in reuse:
             out[i] = reuse[key]
-    return out, name, len(todo)
+    return out, name, backend, len(todo)

@@ -26,24 +26,26 @@ def resolve_model(model: str) -> tuple[str, str]:
 
 
 class Encoder:
-    """Loads a sentence-transformers model once; ``encode`` returns normalised float32 rows."""
+    """Loads a model once through an encoder backend (index/backends.py); ``encode`` returns normalised rows."""
 
-    def __init__(self, model: str = BUNDLED, *, batch_size: int = 32, device: str = "cpu") -> None:
-        from sentence_transformers import SentenceTransformer
+    def __init__(self, model: str = BUNDLED, *, batch_size: int = 32, device: str = "cpu", backend: str = "fp32",
+                 cache_dir: Path | None = None) -> None:
         from transformers.utils import logging as hf_logging
+
+        from index.backends import load_backend
 
         hf_logging.disable_progress_bar()
 
         self.name, location = resolve_model(model)
+        self.backend = backend
         try:
-            self._model = SentenceTransformer(location, device=device)
+            self._backend = load_backend(backend, location, device=device,
+                                         cache_dir=cache_dir or Path.home() / ".cache" / "groundqa")
         except OSError as exc:
             raise ValueError(f"cannot load embedding model {model!r} ({exc}); give a local path or the name "
                              f"of a model in the local cache, or '{BUNDLED}' for {BUNDLED_NAME}") from exc
         self.batch_size = batch_size
-        dim = self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension") \
-            else self._model.get_sentence_embedding_dimension()
-        self.dim = int(dim)
+        self.dim = self._backend.dim
 
     def encode(self, texts: Sequence[str], *, on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         if not texts:
@@ -52,8 +54,7 @@ class Encoder:
         parts = []
         for i in range(0, len(texts), step):
             chunk = list(texts[i:i + step])
-            parts.append(self._model.encode(chunk, batch_size=self.batch_size, normalize_embeddings=True,
-                                            convert_to_numpy=True, show_progress_bar=False))
+            parts.append(self._backend.encode(chunk, batch_size=self.batch_size))
             if on_batch:
                 on_batch(len(chunk))
         return np.ascontiguousarray(np.vstack(parts), dtype=np.float32)

@@ -46,8 +46,13 @@ def read_manifest(snapshot: Path) -> dict[str, Any]:
     return json.loads((snapshot / MANIFEST_FILE).read_text(encoding="utf-8"))
 
 
-def check_compatible(manifest: dict[str, Any], *, model: str, index_dir: Path) -> None:
-    """Refuse an index built with another model or format, saying how to rebuild."""
+def manifest_backend(manifest: dict[str, Any]) -> str:
+    """The encoder backend an index was embedded with; indexes from before backends existed are fp32."""
+    return str(manifest.get("encoder_backend", "fp32"))
+
+
+def check_compatible(manifest: dict[str, Any], *, model: str, index_dir: Path, backend: str | None = None) -> None:
+    """Refuse an index built with another model, encoder backend or format, saying how to rebuild."""
     version = manifest.get("format_version")
     if version != FORMAT_VERSION:
         raise IndexMismatchError(
@@ -59,6 +64,11 @@ def check_compatible(manifest: dict[str, Any], *, model: str, index_dir: Path) -
             f"the index at {index_dir} was built with model {built_with!r} but the configured model is {model!r}; "
             f"set --model/GROUNDQA_MODEL to {built_with!r}, or rebuild with "
             f"`groundqa ingest --rebuild --index {index_dir}` to re-embed with {model!r}")
+    if backend is not None and backend != manifest_backend(manifest):
+        raise IndexMismatchError(
+            f"the index at {index_dir} was embedded with encoder backend {manifest_backend(manifest)!r} but the "
+            f"configured backend is {backend!r}; unset GROUNDQA_ENCODER_BACKEND to use the index's own, or rebuild "
+            f"with `GROUNDQA_ENCODER_BACKEND={backend} groundqa ingest --rebuild --index {index_dir}`")
 
 
 def _fsync_tree(path: Path) -> None:

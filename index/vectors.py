@@ -7,14 +7,14 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from index.ann import AnnSettings, build_index
+
 VECTORS_FILE = "vectors.faiss"
 
 
-def build_vectors(embeddings: np.ndarray) -> faiss.Index:
-    index = faiss.IndexIDMap(faiss.IndexFlatIP(embeddings.shape[1]))
-    if len(embeddings):
-        index.add_with_ids(embeddings, np.arange(len(embeddings), dtype=np.int64))
-    return index
+def build_vectors(embeddings: np.ndarray, ann: AnnSettings | None = None) -> faiss.Index:
+    """Exact below ``ann.hnsw_threshold`` passages, HNSW from it on (index/ann.py)."""
+    return build_index(embeddings, ann)
 
 
 def save_vectors(index: faiss.Index, directory: Path) -> None:

@@ -11,6 +11,7 @@ from service.engine import Engine
 from service.errors import install_error_handlers
 from service.lifecycle import EngineKeeper
 from service.observability import install_observability
+from service.perf import engine_options
 from service.routes import health, ops, query, sources
 from service.security import install_security
 from service.settings import Settings
@@ -22,7 +23,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, load_in_back
     def load() -> Engine:
         return Engine.load(settings.index, model=settings.model, batch_size=settings.batch_size,
                            rrf_k=settings.rrf_k, candidates=settings.candidates,
-                           abstain_below=settings.abstain_below)
+                           abstain_below=settings.abstain_below, **engine_options(settings))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

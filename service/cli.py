@@ -47,15 +47,15 @@ def main() -> None:
     """Source-grounded question answering over health texts, with exact citations."""
 
 
-def run_ingest(settings: Settings, paths: list[Path], *, rebuild: bool, progress: bool) -> Any:
+def run_ingest(settings: Settings, paths: list[Path], *, rebuild: bool, progress: bool, engine: str = "local") -> Any:
     from index.build import ingest
-    from index.embed import Encoder
     from ingest.chunk import ChunkSettings
+    from service.perf import ann_settings, ingest_encoder
 
     chunking = ChunkSettings(max_chars=settings.chunk_max_chars, overlap_chars=settings.chunk_overlap_chars)
     return ingest(paths, index_dir=settings.index, chunking=chunking, embed_context=settings.embed_context,
-                  encoder=lambda: Encoder(settings.model, batch_size=settings.batch_size), rebuild=rebuild,
-                  progress=progress)
+                  encoder=ingest_encoder(settings, engine=engine), rebuild=rebuild,
+                  progress=progress, ann=ann_settings(settings))
 
 
 def _default_paths(settings: Settings) -> list[Path]:
@@ -75,19 +75,26 @@ def _default_paths(settings: Settings) -> list[Path]:
 @click.option("--rebuild", is_flag=True, help="Ignore the existing index and embed everything again.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run summary as JSON.")
 @click.option("--progress/--no-progress", default=None, help="Progress bars [default: when stderr is a terminal].")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="Where embedding runs: this process, or Ray Data batches on a Ray cluster (GROUNDQA_RAY_ADDRESS; "
+              "unset starts a local one). Needs the 'ray' extra.")
+@click.option("--encoder-backend", type=click.Choice(["fp32", "bf16", "onnx-int8"]), default=None,
+              help="Encoder backend [env GROUNDQA_ENCODER_BACKEND; default: the index's own, fp32 for a new one].")
 def ingest_cmd(paths: tuple[Path, ...], index: Path | None, model: str | None, chunk_chars: int | None,
-               overlap_chars: int | None, rebuild: bool, as_json: bool, progress: bool | None) -> None:
+               overlap_chars: int | None, rebuild: bool, as_json: bool, progress: bool | None, engine: str,
+               encoder_backend: str | None) -> None:
     """Ingest files or folders (.txt .md .html .pdf .jsonl) into the index.
 
     The index mirrors the given paths: changed files are re-indexed, unchanged ones cost nothing,
     files no longer present are removed. Without PATHS, the previously ingested folders (or ./corpus).
     Exit code 1 when any file failed; the rest is still ingested.
     """
-    settings = make_settings(index=index, model=model, chunk_max_chars=chunk_chars, chunk_overlap_chars=overlap_chars)
+    settings = make_settings(index=index, model=model, chunk_max_chars=chunk_chars, chunk_overlap_chars=overlap_chars,
+                             encoder_backend=encoder_backend)
     targets = list(paths) or _default_paths(settings)
     try:
         report = run_ingest(settings, targets, rebuild=rebuild,
-                            progress=sys.stderr.isatty() if progress is None else progress)
+                            progress=sys.stderr.isatty() if progress is None else progress, engine=engine)
     except (GroundqaError, ValueError) as exc:
         _fail(exc if isinstance(exc, GroundqaError) else GroundqaError(str(exc)))
         return
@@ -109,9 +116,11 @@ def ingest_cmd(paths: tuple[Path, ...], index: Path | None, model: str | None, c
 
 def load_engine(settings: Settings) -> Any:
     from service.engine import Engine
+    from service.perf import engine_options
 
     return Engine.load(settings.index, model=settings.model, batch_size=settings.batch_size,
-                       rrf_k=settings.rrf_k, candidates=settings.candidates, abstain_below=settings.abstain_below)
+                       rrf_k=settings.rrf_k, candidates=settings.candidates, abstain_below=settings.abstain_below,
+                       **engine_options(settings))
 
 
 @main.command("query")

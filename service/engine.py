@@ -5,13 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.ann import set_ef_search
 from index.embed import Encoder, resolve_model
 from index.lexical import Lexical
-from index.snapshot import check_compatible, read_manifest, require_snapshot
+from index.snapshot import check_compatible, manifest_backend, read_manifest, require_snapshot
 from index.store import STORE_FILE, Store, StoredSource
 from index.vectors import load_vectors, search_vectors
 from ingest.errors import InvalidRequestError, NotFoundError
 from ingest.records import Passage
+from service.cache import LRUCache
 from service.settings import ABSTAIN_BELOW
 
 MODES = ("bm25", "dense", "hybrid")
@@ -62,7 +64,7 @@ def rrf(rankings: dict[str, list[int]], *, k: int) -> list[tuple[int, float, dic
 class Engine:
     def __init__(self, *, index_dir: Path, snapshot: Path, manifest: dict, store: Store, lexical: Lexical,
                  vectors, encoder: Encoder, rrf_k: int = 60, candidates: int = 100,
-                 abstain_below: float = ABSTAIN_BELOW) -> None:
+                 abstain_below: float = ABSTAIN_BELOW, cache_size: int = 1024, ef_search: int = 128) -> None:
         self.index_dir = index_dir
         self.snapshot = snapshot
         self.manifest = manifest
@@ -74,19 +76,26 @@ class Engine:
         self.candidates = candidates
         self.abstain_below = abstain_below
         self._sources = {s.source_id: s for s in store.sources()}
+        self.cache: LRUCache[Answer] = LRUCache(cache_size)  # one snapshot per engine: entries never go stale
+        self.ef_search = ef_search
+        set_ef_search(vectors, max(ef_search, candidates))
 
     @classmethod
     def load(cls, index_dir: Path, *, model: str = "bundled", encoder: Encoder | None = None,
              batch_size: int = 32, rrf_k: int = 60, candidates: int = 100,
-             abstain_below: float = ABSTAIN_BELOW) -> Engine:
+             abstain_below: float = ABSTAIN_BELOW, encoder_backend: str | None = None,
+             model_cache: Path | None = None, cache_size: int = 1024, ef_search: int = 128) -> Engine:
+        """``encoder_backend`` None: the backend the index was embedded with (its manifest says which)."""
         snapshot = require_snapshot(index_dir)
         manifest = read_manifest(snapshot)
-        check_compatible(manifest, model=resolve_model(model)[0], index_dir=index_dir)
+        backend = getattr(encoder, "backend", "fp32") if encoder else encoder_backend or manifest_backend(manifest)
+        check_compatible(manifest, model=resolve_model(model)[0], index_dir=index_dir, backend=backend)
         store = Store(snapshot / STORE_FILE)
         return cls(index_dir=index_dir, snapshot=snapshot, manifest=manifest, store=store,
                    lexical=Lexical.load(snapshot, store.passage_count), vectors=load_vectors(snapshot),
-                   encoder=encoder or Encoder(model, batch_size=batch_size), rrf_k=rrf_k, candidates=candidates,
-                   abstain_below=abstain_below)
+                   encoder=encoder or Encoder(model, batch_size=batch_size, backend=backend, cache_dir=model_cache),
+                   rrf_k=rrf_k, candidates=candidates, abstain_below=abstain_below, cache_size=cache_size,
+                   ef_search=ef_search)
 
     def reload(self) -> Engine | None:
         """An engine over the snapshot CURRENT names now, sharing this one's encoder and tuning; None if unchanged.
@@ -97,7 +106,8 @@ class Engine:
         if require_snapshot(self.index_dir) == self.snapshot:
             return None
         return self.load(self.index_dir, model=self.encoder.name, encoder=self.encoder, rrf_k=self.rrf_k,
-                         candidates=self.candidates, abstain_below=self.abstain_below)
+                         candidates=self.candidates, abstain_below=self.abstain_below,
+                         cache_size=self.cache.size, ef_search=self.ef_search)
 
     # -- look-ups -----------------------------------------------------------------------------------------
     def sources(self) -> list[StoredSource]:
@@ -149,6 +159,10 @@ class Engine:
         if not question.strip():
             raise InvalidRequestError("the question is empty; ask something in words")
         filters = filters or Filters()
+        key = (question, k, mode, filters)
+        cached = self.cache.get(key)
+        if cached is not None:
+            return cached
         allowed = self._allowed_rows(filters)
         total = self.store.passage_count
         depth = total if allowed is not None else min(total, max(self.candidates, k))
@@ -167,7 +181,9 @@ class Engine:
             dense = self.rankings(question, mode="dense", depth=1 if allowed is None else total)["dense"]
             dense = [(r, s) for r, s in dense if allowed is None or r in allowed]
         support = dense[0][1] if dense else 0.0
-        return Answer(hits=hits, abstained=support < self.abstain_below, support=support)
+        result = Answer(hits=hits, abstained=support < self.abstain_below, support=support)
+        self.cache.put(key, result)
+        return result
 
     def close(self) -> None:
         self.store.close()

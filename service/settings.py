@@ -47,3 +47,19 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = Field("json", description="Service log lines: JSON objects or plain text.")
     max_file_mb: float = Field(200.0, gt=0, description="Largest corpus file ingest reads, in MB; larger files "
                                "are reported and skipped.")
+    # -- performance (issue 7; bench/README.md "Performance") --
+    encoder_backend: Literal["fp32", "bf16", "onnx-int8"] | None = Field(
+        None, description="Encoder backend: fp32 (sentence-transformers), bf16 (torch autocast) or onnx-int8 "
+        "(a dynamically quantised ONNX copy exported locally); unset: the one the index was built with (fp32 for a "
+        "new index). Recorded in the index manifest; querying with another backend is refused.")
+    model_cache: Path = Field(Path.home() / ".cache" / "groundqa", description="Folder for derived model files "
+                              "(the exported int8 ONNX model), keyed by the weights' hash.")
+    hnsw_threshold: int = Field(200_000, ge=0, description="Passages from which the vector index is HNSW "
+                                "(approximate) instead of exact inner-product search.")
+    hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree (links per vector).")
+    hnsw_ef_construction: int = Field(64, ge=8, description="HNSW build-time search depth.")
+    hnsw_ef_search: int = Field(128, ge=8, description="HNSW query-time search depth (at least the candidates).")
+    query_cache_size: int = Field(1024, ge=0, description="Answers kept in the engine's LRU cache for repeated "
+                                  "identical queries; 0 turns the cache off.")
+    ray_address: str | None = Field(None, description="Ray cluster for `groundqa ingest --engine ray` (e.g. "
+                                    "'ray://head:10001' or 'auto'); unset starts a local Ray instance.")
