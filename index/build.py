@@ -28,6 +28,7 @@ from ingest.manifest import load_manifest
 from ingest.records import Document, Passage, SourceMeta, content_hash
 
 EMBEDDINGS_FILE = "embeddings.npy"
+MAX_FILE_BYTES = 200_000_000  # a corpus file past this is reported and skipped (settings.max_file_mb)
 
 
 @dataclass
@@ -97,7 +98,8 @@ Annotator = Callable[[Document, SourceMeta, list[Passage], list[dict]], tuple[di
 
 def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[], Encoder],
            chunking: ChunkSettings, embed_context: str = "none", rebuild: bool = False,
-           progress: bool = True, annotate: Annotator | None = None, ann: AnnSettings | None = None) -> IngestReport:
+           progress: bool = True, annotate: Annotator | None = None, ann: AnnSettings | None = None,
+           max_file_bytes: int = MAX_FILE_BYTES) -> IngestReport:
     """Bring the index at ``index_dir`` in line with the files under ``paths``."""
     report = IngestReport()
     with build_lock(index_dir):
@@ -111,7 +113,9 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
         previous = None if rebuild else current_snapshot(index_dir)
         old_manifest = read_manifest(previous) if previous else {}
         settings = {"chunk_max_chars": chunking.max_chars, "chunk_overlap_chars": chunking.overlap_chars,
-                    "embed_context": embed_context}
+                    "embed_context": embed_context,
+                    # new flagging rules re-annotate unchanged files (their vectors are still reused)
+                    "annotator": getattr(annotate, "version", None) if annotate else None}
         same_settings = bool(previous) and all(old_manifest.get(k) == v for k, v in settings.items())
         old_store = Store(previous / STORE_FILE) if previous else None
         old_sources = {s.source_id: s for s in old_store.sources()} if old_store else {}
@@ -124,7 +128,7 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
         keyed = _file_keys(files)
         for cf in tqdm(files, desc="load", unit="file", disable=not progress or len(files) < 20):
             key = keyed[cf.path]
-            data = _read(cf, report)
+            data = _read(cf, report, max_file_bytes)
             if data is None:
                 _keep_old(old_by_file.get(key, []), old_store, sources, passages)
                 continue
@@ -212,8 +216,14 @@ def _file_keys(files: list[CorpusFile]) -> dict[Path, str]:
     return {f.path: f"{f.root.name}/{f.relative}" for f in files}
 
 
-def _read(cf: CorpusFile, report: IngestReport) -> bytes | None:
+def _read(cf: CorpusFile, report: IngestReport, max_bytes: int) -> bytes | None:
     try:
+        size = cf.path.stat().st_size
+        if size > max_bytes:  # checked before reading, so one huge file cannot exhaust memory
+            report.files_failed += 1
+            report.errors.append(f"{cf.path}: is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:g} MB limit; split "
+                                 "it into smaller files or raise GROUNDQA_MAX_FILE_MB")
+            return None
         return cf.path.read_bytes()
     except OSError as exc:
         report.files_failed += 1

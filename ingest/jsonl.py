@@ -33,6 +33,9 @@ def load_jsonl(path: Path, *, source_id: str, data: bytes | None = None) -> tupl
         if doc_id is None or str(doc_id).strip() == "":
             errors.append(f"{path}:{number}: has no _id (or id); every line needs a unique document id")
             continue
+        if isinstance(doc_id, bool) or not isinstance(doc_id, str | int):
+            errors.append(f"{path}:{number}: _id must be a string or a whole number, got {type(doc_id).__name__}")
+            continue
         if not isinstance(body, str) or not body.strip():
             errors.append(f"{path}:{number}: document {doc_id!r} has no text; give it a non-empty \"text\" string")
             continue

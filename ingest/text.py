@@ -15,8 +15,8 @@ _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 def load_text(path: Path, *, source_id: str, data: bytes | None = None) -> list[Document]:
     raw = path.read_bytes() if data is None else data
     text = normalise_newlines(decode_bytes(raw, name=str(path)))
-    if not text.strip():
-        raise LoadError(f"{path}: is empty (no text after decoding); add content or remove the file")
+    if not re.search(r"\w", text):
+        raise LoadError(f"{path}: is empty (no words after decoding); add content or remove the file")
     return [Document(source_id=source_id, text=text, title=_guess_title(text, path), path=str(path))]
 
 

@@ -50,12 +50,14 @@ def main() -> None:
 def run_ingest(settings: Settings, paths: list[Path], *, rebuild: bool, progress: bool, engine: str = "local") -> Any:
     from index.build import ingest
     from ingest.chunk import ChunkSettings
+    from ingest.credibility import annotate
     from service.perf import ann_settings, ingest_encoder
 
     chunking = ChunkSettings(max_chars=settings.chunk_max_chars, overlap_chars=settings.chunk_overlap_chars)
     return ingest(paths, index_dir=settings.index, chunking=chunking, embed_context=settings.embed_context,
                   encoder=ingest_encoder(settings, engine=engine), rebuild=rebuild,
-                  progress=progress, ann=ann_settings(settings))
+                  progress=progress, ann=ann_settings(settings), annotate=annotate,
+                  max_file_bytes=int(settings.max_file_mb * 1_000_000))
 
 
 def _default_paths(settings: Settings) -> list[Path]:
@@ -129,10 +131,16 @@ def load_engine(settings: Settings) -> Any:
 @click.option("--mode", type=click.Choice(["bm25", "dense", "hybrid"]), default=None,
               help="Retrieval mode [default hybrid].")
 @click.option("--source", "source_ids", multiple=True, help="Only this source (repeatable).")
+@click.option("--exclude-flag", "exclude_flags", multiple=True, type=click.Choice(["commercial", "unverified"]),
+              help="Drop passages with this credibility flag (repeatable).")
+@click.option("--downrank-flagged", is_flag=True, help="Rank --exclude-flag passages last instead of dropping them.")
+@click.option("--min-credibility", type=click.FloatRange(0, 1), default=None,
+              help="Only sources whose credibility score (0-1) is at least this.")
 @click.option("--json", "as_json", is_flag=True, help="Print the HTTP API's JSON response shape.")
 @index_option
 @model_option
-def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ...], as_json: bool,
+def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ...], exclude_flags: tuple[str, ...],
+              downrank_flagged: bool, min_credibility: float | None, as_json: bool,
               index: Path | None, model: str | None) -> None:
     """Answer QUESTION with cited passages."""
     from service.engine import Filters
@@ -144,7 +152,9 @@ def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ..
         raise click.BadParameter("the question is empty", param_hint="QUESTION")
     try:
         engine = load_engine(settings)
-        answer = engine.answer(question, k=k, mode=settings.mode, filters=Filters(source_ids=source_ids))
+        answer = engine.answer(question, k=k, mode=settings.mode, filters=Filters(
+            source_ids=source_ids, exclude_flags=exclude_flags, downrank_flagged=downrank_flagged,
+            min_source_credibility=min_credibility))
     except GroundqaError as exc:
         _fail(exc)
         return
@@ -221,3 +231,7 @@ def serve_cmd(host: str | None, port: int | None, index: Path | None, model: str
 from eval.cli import eval_cmd  # noqa: E402  (registered last: eval.cli builds on the options above)
 
 main.add_command(eval_cmd)
+
+from eval.flags import flags_eval_cmd  # noqa: E402
+
+main.add_command(flags_eval_cmd)

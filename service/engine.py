@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from index.vectors import load_vectors, search_vectors
 from ingest.errors import InvalidRequestError, NotFoundError
 from ingest.records import Passage
 from service.cache import LRUCache
+from service.credibility import check_flag_kinds, downrank, flagged_rows, source_credibility
 from service.settings import ABSTAIN_BELOW
 
 MODES = ("bm25", "dense", "hybrid")
@@ -24,9 +26,14 @@ class Filters:
     source_ids: tuple[str, ...] = ()
     publisher_types: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
+    exclude_flags: tuple[str, ...] = ()  # passages carrying any of these flag kinds are dropped ...
+    downrank_flagged: bool = False  # ... or, when set, moved after every unflagged hit instead
+    min_source_credibility: float | None = None  # source profile score in [0, 1]; unprofiled sources fail it
 
     def __bool__(self) -> bool:
-        return bool(self.source_ids or self.publisher_types or self.languages)
+        """True when the filters restrict which rows may be returned (down-ranking only reorders)."""
+        return bool(self.source_ids or self.publisher_types or self.languages
+                    or self.min_source_credibility is not None or (self.exclude_flags and not self.downrank_flagged))
 
 
 @dataclass(frozen=True)
@@ -76,6 +83,7 @@ class Engine:
         self.candidates = candidates
         self.abstain_below = abstain_below
         self._sources = {s.source_id: s for s in store.sources()}
+        self._flag_index: dict[str, set[int]] | None = None
         self.cache: LRUCache[Answer] = LRUCache(cache_size)  # one snapshot per engine: entries never go stale
         self.ef_search = ef_search
         set_ef_search(vectors, max(ef_search, candidates))
@@ -136,8 +144,19 @@ class Engine:
         keep = [s.source_id for s in self._sources.values()
                 if (not filters.source_ids or s.source_id in filters.source_ids)
                 and (not filters.publisher_types or s.meta.publisher_type in filters.publisher_types)
-                and (not filters.languages or (s.meta.language or "") in filters.languages)]
-        return set(self.store.rows_of_sources(keep)) if keep else set()
+                and (not filters.languages or (s.meta.language or "") in filters.languages)
+                and (filters.min_source_credibility is None
+                     or (source_credibility(s) or 0.0) >= filters.min_source_credibility)]
+        rows = set(self.store.rows_of_sources(keep)) if keep else set()
+        if filters.exclude_flags and not filters.downrank_flagged:
+            rows -= self._rows_flagged(filters.exclude_flags)
+        return rows
+
+    def _rows_flagged(self, kinds: tuple[str, ...]) -> set[int]:
+        check_flag_kinds(kinds)
+        if self._flag_index is None:
+            self._flag_index = flagged_rows(self.store)
+        return set().union(*(self._flag_index.get(kind, set()) for kind in kinds))
 
     def rankings(self, question: str, *, mode: str, depth: int) -> dict[str, list[tuple[int, float]]]:
         """Raw ranked (row, score) lists per retriever used by ``mode``."""
@@ -158,6 +177,12 @@ class Engine:
             raise InvalidRequestError(f"k must be at least 1, got {k}")
         if not question.strip():
             raise InvalidRequestError("the question is empty; ask something in words")
+        if not re.search(r"\w", question):  # control characters, symbols or emoji alone
+            raise InvalidRequestError("the question has no words (only symbols or control characters); "
+                                      "ask something in words")
+        if not question.isprintable() and any(0xD800 <= ord(ch) <= 0xDFFF for ch in question):
+            raise InvalidRequestError("the question holds an unpaired UTF-16 surrogate, which is not text; "
+                                      "send it as valid UTF-8")
         filters = filters or Filters()
         key = (question, k, mode, filters)
         cached = self.cache.get(key)
@@ -170,10 +195,13 @@ class Engine:
         if allowed is not None:
             ranked = {name: [(r, s) for r, s in rows if r in allowed] for name, rows in ranked.items()}
         if mode == "hybrid":
-            fused = rrf({name: [r for r, _ in rows] for name, rows in ranked.items()}, k=self.rrf_k)[:k]
+            fused = rrf({name: [r for r, _ in rows] for name, rows in ranked.items()}, k=self.rrf_k)
         else:
             name = mode
-            fused = [(r, s, {name: i}) for i, (r, s) in enumerate(ranked[name][:k], start=1)]
+            fused = [(r, s, {name: i}) for i, (r, s) in enumerate(ranked[name], start=1)]
+        if filters.exclude_flags and filters.downrank_flagged:
+            fused = downrank(fused, [row for row, _, _ in fused], self._rows_flagged(filters.exclude_flags))
+        fused = fused[:k]
         passages = self.store.passages_by_rows([row for row, _, _ in fused])
         hits = [Hit(passage=passages[row], score=score, ranks=ranks) for row, score, ranks in fused]
         dense = ranked.get("dense")
