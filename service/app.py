@@ -12,9 +12,10 @@ from service.errors import install_error_handlers
 from service.lifecycle import EngineKeeper
 from service.observability import install_observability
 from service.perf import engine_options
-from service.routes import health, ops, query, sources
+from service.routes import audit, health, ops, query, sources
 from service.security import install_security
 from service.settings import Settings
+from service.web import mount_web
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None, load_in_background: bool = False) -> FastAPI:
@@ -39,6 +40,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, load_in_back
     install_error_handlers(app)
     install_security(app, settings)
     install_observability(app)
-    for module in (health, ops, query, sources):
+    for module in (health, ops, query, sources, audit):
         app.include_router(module.router)
+    mount_web(app)
     return app

@@ -235,3 +235,7 @@ main.add_command(eval_cmd)
 from eval.flags import flags_eval_cmd  # noqa: E402
 
 main.add_command(flags_eval_cmd)
+
+from service.audit.command import audit_cmd  # noqa: E402
+
+main.add_command(audit_cmd)

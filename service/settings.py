@@ -33,6 +33,10 @@ class Settings(BaseSettings):
                                  "an answer) when the nearest passage's dense cosine is below this; -1 never abstains.")
     max_k: int = Field(100, ge=1, description="Largest k a query may ask for.")
     max_question_chars: int = Field(2000, ge=1, description="Longest question accepted, in characters.")
+    audit_max_chars: int = Field(20_000, ge=1, description="Longest answer (or sum of claim texts) an audit "
+                                 "accepts, in characters.")
+    audit_max_claims: int = Field(100, ge=1, description="Most claims one audit checks.")
+    audit_max_span_chars: int = Field(10_000, ge=1, description="Longest source range one citation may cite.")
     host: str = Field("127.0.0.1", description="Address the service binds.")
     port: int = Field(8000, ge=0, le=65535, description="Port the service binds.")
     max_request_bytes: int = Field(65_536, ge=1024, description="Largest HTTP request body accepted (413 above).")

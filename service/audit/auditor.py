@@ -1,0 +1,275 @@
+"""Audit an answer: resolve every citation, check quotes, judge support per claim, summarise.
+
+All claims and all cited sentences go to the encoder in one call; only claims whose support is weak cost
+more: one hybrid query each and one more encoder call for the candidate passages together.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import numpy as np
+
+from index.store import flag_to_json
+from ingest.errors import InvalidRequestError
+from ingest.records import Passage
+from service.audit.checks import Agreement, check_names, check_negation, check_numbers
+from service.audit.parse import CitationRef, ClaimRef, ParsedAnswer, parse_answer
+from service.audit.quotes import QuoteCheck, check_quote
+from service.audit.resolve import Resolved, resolve
+from service.audit.schemas import (
+    AgreementOut,
+    AuditIn,
+    AuditOut,
+    ChecksOut,
+    CitationOut,
+    ClaimOut,
+    DiffOpOut,
+    InheritedFlagOut,
+    QuoteOut,
+    SpanOut,
+    SuggestionOut,
+    UncitedOut,
+)
+from service.audit.summary import summarise
+from service.audit.support import UNCLEAR, Support, Window, judge, shortlist, terms, windows
+from service.engine import Engine
+from service.schemas import FlagOut, passage_out, source_meta
+
+SUGGESTION_CANDIDATES = 3
+WINDOWS_PER_CITATION = 10  # cited windows embedded per claim and citation (those sharing most words with it)
+WINDOWS_PER_SUGGESTION = 3
+SUGGEST_MIN = 0.72  # a suggestion must score about as well as a supported claim; topical look-alikes score less
+_RANK = {"supported": 4, "partly supported": 3, "unclear": 2, "not supported": 1, "contradicted": 0}
+
+
+def claims_of(request: AuditIn) -> ParsedAnswer:
+    """The claims to check, from answer text (markers) or from structured claims."""
+    if request.answer is not None:
+        return parse_answer(request.answer)
+    claims = tuple(ClaimRef(text=c.claim.strip(), citations=tuple(
+        CitationRef(passage_id=x.passage_id, source_id=x.source_id, start=x.start, end=x.end, quote=x.quote)
+        for x in c.citations)) for c in request.claims or ())
+    return ParsedAnswer(claims=claims, uncited=())
+
+
+class _Encoded:
+    """Embeddings of distinct texts, computed in as few encoder calls as possible."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._rows: dict[str, int] = {}
+        self._vectors = np.zeros((0, engine.encoder.dim), dtype=np.float32)
+
+    def add(self, texts: Sequence[str]) -> None:
+        new = list(dict.fromkeys(t for t in texts if t not in self._rows))
+        if not new:
+            return
+        vectors = self._engine.encoder.encode(new)
+        for i, t in enumerate(new, start=len(self._rows)):
+            self._rows[t] = i
+        self._vectors = np.vstack([self._vectors, vectors])
+
+    def __getitem__(self, text: str) -> np.ndarray:
+        return self._vectors[self._rows[text]]
+
+    def many(self, texts: Sequence[str]) -> np.ndarray:
+        return self._vectors[[self._rows[t] for t in texts]] if texts else self._vectors[:0]
+
+
+def _span(resolved_source: str, window: Window | None) -> SpanOut | None:
+    return SpanOut(source_id=resolved_source, start=window.start, end=window.end, text=window.text) if window else None
+
+
+def _quote_out(quote: str, check: QuoteCheck) -> QuoteOut:
+    return QuoteOut(quote=quote, status=check.status, similarity=check.similarity, start=check.start, end=check.end,
+                    text=check.text, in_span=check.in_span,
+                    diff=[DiffOpOut(op=d.op, quote=d.quote, source=d.source) for d in check.diff])
+
+
+def _agreement(a: Agreement) -> AgreementOut:
+    return AgreementOut(claim=list(a.claim), missing=list(a.missing), conflicts=list(a.conflicts))
+
+
+def _overlaps(evidence: Sequence, window: Window | None) -> bool:
+    return window is not None and any(e.start < window.end and e.end > window.start for e in evidence)
+
+
+class Auditor:
+    def __init__(self, engine: Engine, *, max_span: int, max_claims: int) -> None:
+        self.engine = engine
+        self.max_span = max_span
+        self.max_claims = max_claims
+        self.encoded = _Encoded(engine)
+        self._windows: dict[tuple[str, int, int], list[Window]] = {}
+        self._terms: dict[str, set[str]] = {}
+
+    def terms_of(self, texts: Sequence[str]) -> list[set[str]]:
+        new = list(dict.fromkeys(t for t in texts if t not in self._terms))
+        self._terms.update(zip(new, terms(new), strict=True))
+        return [self._terms[t] for t in texts]
+
+    def windows_for(self, claim: str, source_id: str, start: int, end: int, text: str, limit: int) -> list[Window]:
+        """The windows of a cited text worth embedding for this claim (those sharing most words with it)."""
+        key = (source_id, start, end)
+        if key not in self._windows:
+            self._windows[key] = windows(text, start)
+        spans = self._windows[key]
+        keep = shortlist(self.terms_of([claim])[0], spans, self.terms_of([w.text for w in spans]), limit)
+        return [spans[i] for i in keep]
+
+    def _cited_windows(self, claim: str, cited: Sequence[Resolved]) -> list[Window]:
+        return [w for r in cited for w in self.windows_for(claim, r.source.source_id, r.start, r.end, r.text,
+                                                           WINDOWS_PER_CITATION)]
+
+    def judge(self, claim: str, cited: Sequence[Resolved]) -> Support:
+        spans = self._cited_windows(claim, cited)
+        texts = [w.text for w in spans]
+        return judge(claim, self.encoded[claim], self.terms_of([claim])[0], "\n".join(r.text for r in cited),
+                     spans, self.terms_of(texts), self.encoded.many(texts))
+
+    def run(self, request: AuditIn) -> AuditOut:
+        began = time.perf_counter()
+        parsed = claims_of(request)
+        if len(parsed.claims) > self.max_claims:
+            raise InvalidRequestError(f"the answer has {len(parsed.claims)} claims, the limit is {self.max_claims}; "
+                                      "audit it in parts")
+        resolved = [[resolve(self.engine, ref, max_span=self.max_span) for ref in c.citations] for c in parsed.claims]
+        texts = [c.text for c in parsed.claims]
+        for claim, group in zip(parsed.claims, resolved, strict=True):
+            texts += [w.text for w in self._cited_windows(claim.text, [r for r in group if r.ok])]
+        self.encoded.add(texts)  # the one encoder call for every claim and every cited sentence
+        claims = [self._claim(i, c, group) for i, (c, group) in enumerate(zip(parsed.claims, resolved, strict=True))]
+        if request.suggest:
+            self._suggest(claims)
+        uncited = [UncitedOut(text=u.text, start=u.start, end=u.end) for u in parsed.uncited]
+        return AuditOut(summary=summarise(claims, uncited, elapsed_ms=(time.perf_counter() - began) * 1000),
+                        claims=claims, uncited=uncited)
+
+    # -- one claim ------------------------------------------------------------------------------------------
+    def _claim(self, index: int, claim: ClaimRef, cited: list[Resolved]) -> ClaimOut:
+        ok = [r for r in cited if r.ok]
+        reasons: list[str] = []
+        citations = [self._citation(claim.text, r) for r in cited]
+        if not cited:
+            support = Support("unclear", 0.0, 0.0, 0.0, None, reasons=("the claim cites nothing",))
+        elif not ok:
+            support = Support("not supported", 0.0, 0.0, 0.0, None,
+                              reasons=("none of its citations points to an existing passage or span",))
+        else:
+            support = self.judge(claim.text, ok)
+        verdict, score = support.verdict, support.score
+        reasons.extend(support.reasons)
+        if ok and len(ok) < len(cited):
+            reasons.append(f"{len(cited) - len(ok)} of its {len(cited)} citations point to nothing")
+            verdict = _cap(verdict, "partly supported")
+        verdict, score = self._apply_quotes(citations, verdict, score, reasons)
+        flags = [InheritedFlagOut(**flag_to_json(f), passage_id=p.passage_id, source_id=p.source_id,
+                                  touches_claim=_overlaps(f.evidence, support.aligned) or not f.evidence)
+                 for r in ok for p, f in r.flags()]
+        sources = {r.source.source_id: source_meta(r.source) for r in ok}
+        checks = ChecksOut(numbers=_agreement(support.numbers), names=_agreement(support.names),
+                           negation=_agreement(support.negation)) if ok else None
+        return ClaimOut(index=index, claim=claim.text, start=claim.start, end=claim.end, verdict=verdict,
+                        score=score, similarity=support.similarity, coverage=support.coverage, reasons=reasons,
+                        checks=checks, citations=citations, flags=flags, sources=list(sources.values()))
+
+    def _citation(self, claim: str, r: Resolved) -> CitationOut:
+        ref = r.ref
+        out = CitationOut(marker=ref.marker, passage_id=ref.passage_id, source_id=r.source.source_id if r.source
+                          else ref.source_id, start=r.start if r.ok else ref.start,
+                          end=r.end if r.ok else ref.end, status=r.status, message=r.message)
+        if not r.ok:
+            return out
+        support = self.judge(claim, [r])
+        out.title, out.text, out.verdict, out.score = r.source.title, r.text, support.verdict, support.score
+        out.aligned = _span(r.source.source_id, support.aligned)
+        out.flags = [FlagOut(**flag_to_json(f)) for _, f in r.flags()]
+        out.source = source_meta(r.source)
+        if ref.quote:
+            out.quote = _quote_out(ref.quote, check_quote(ref.quote, r.source.text, r.start, r.end))
+        return out
+
+    @staticmethod
+    def _apply_quotes(citations: list[CitationOut], verdict: str, score: float,
+                      reasons: list[str]) -> tuple[str, float]:
+        """A quote that is not in the source, or differs from it, lowers what the claim can be credited with."""
+        for c in citations:
+            q = c.quote
+            if q is None:
+                continue
+            where = c.marker or c.passage_id or c.source_id
+            if q.status == "not_found":
+                reasons.append(f"the quote cited to {where} is not in the source (closest span "
+                               f"{q.similarity:.0f}% similar)")
+                verdict, score = _cap(verdict, "not supported"), min(score, UNCLEAR - 0.01)
+            elif q.status == "altered":
+                changes = "; ".join(f"{d.quote or '∅'} → {d.source or '∅'}" for d in q.diff[:5])
+                reasons.append(f"the quote cited to {where} differs from the source: {changes}")
+                conflicts = [*check_numbers(q.quote, q.text or "", q.text or "").conflicts,
+                             *check_names(q.quote, q.text or "", q.text or "").conflicts,
+                             *check_negation(q.quote, q.text or "").conflicts]
+                if conflicts:
+                    reasons.extend(f"in the quote: {x}" for x in conflicts)
+                    verdict, score = "contradicted", min(score, UNCLEAR - 0.01)
+                else:
+                    verdict = _cap(verdict, "partly supported")
+            elif not q.in_span:
+                reasons.append(f"the quote cited to {where} is in the source but outside the cited span "
+                               f"({q.start}-{q.end})")
+                verdict = _cap(verdict, "partly supported")
+        return verdict, score
+
+    # -- suggestions ----------------------------------------------------------------------------------------
+    def _suggest(self, claims: list[ClaimOut]) -> None:
+        """For claims not fully supported: the corpus passage that supports them best, if it beats the citation."""
+        weak = [c for c in claims if c.verdict != "supported"]
+        candidates: dict[int, list[tuple[Passage, list[Window]]]] = {}
+        for c in weak:
+            cited = {x.passage_id for x in c.citations}
+            hits = self.engine.query(c.claim, k=SUGGESTION_CANDIDATES + len(cited), mode="hybrid")
+            candidates[c.index] = [
+                (h.passage, self.windows_for(c.claim, h.passage.source_id, h.passage.start, h.passage.end,
+                                             h.passage.text, WINDOWS_PER_SUGGESTION))
+                for h in hits if h.passage.passage_id not in cited][:SUGGESTION_CANDIDATES]
+        self.encoded.add([w.text for ps in candidates.values() for _, ws in ps for w in ws])  # one call for all
+        for c in weak:
+            best: tuple[Support, Passage] | None = None
+            for p, spans in candidates[c.index]:
+                texts = [w.text for w in spans]
+                support = judge(c.claim, self.encoded[c.claim], self.terms_of([c.claim])[0], p.text, spans,
+                                self.terms_of(texts), self.encoded.many(texts))
+                if best is None or (_RANK[support.verdict], support.score) > (_RANK[best[0].verdict], best[0].score):
+                    best = (support, p)
+            if best is None:
+                continue
+            support, p = best
+            if _RANK[support.verdict] >= _RANK["partly supported"] and support.score >= max(SUGGEST_MIN, c.score):
+                c.best_passage = SuggestionOut(passage=passage_out(p, self.engine.source(p.source_id)),
+                                               verdict=support.verdict, score=support.score,
+                                               aligned=_span(p.source_id, support.aligned))
+
+
+def _cap(verdict: str, ceiling: str) -> str:
+    """The weaker of ``verdict`` and ``ceiling``."""
+    return verdict if _RANK[verdict] <= _RANK[ceiling] else ceiling
+
+
+def check_request(request: AuditIn, *, max_chars: int) -> None:
+    """Refuse what is empty or too large before any model work, saying what to change."""
+    size = len(request.answer) if request.answer is not None else sum(len(c.claim) for c in request.claims or ())
+    if size > max_chars:
+        raise InvalidRequestError(f"the answer is {size} characters long, the limit is {max_chars}; audit it in parts")
+    if request.answer is not None and not request.answer.strip():
+        raise InvalidRequestError("the answer is empty; send its text with citation markers such as [p_...]")
+    if request.claims is not None and not request.claims:
+        raise InvalidRequestError("'claims' is empty; send at least one {claim, citations}")
+
+
+def audit(engine: Engine, request: AuditIn, *, max_chars: int = 20_000, max_span: int = 10_000,
+          max_claims: int = 100) -> AuditOut:
+    """Audit one answer. Limits (else InvalidRequestError): ``max_chars`` of answer text, ``max_span`` characters
+    per cited range, ``max_claims`` claims."""
+    check_request(request, max_chars=max_chars)
+    return Auditor(engine, max_span=max_span, max_claims=max_claims).run(request)
