@@ -8,11 +8,9 @@ from typing import Any
 
 import click
 
-from service.cli import index_option, make_settings, model_option
+from eval.datasets import DEFAULT_MEDQUAD, SEED_SET
 
 EXIT_BAD_DATASET = 2
-SEED_SET = Path(__file__).resolve().parent / "seed_questions.jsonl"
-DEFAULT_MEDQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "medquad"
 
 
 def machine() -> str:
@@ -53,8 +51,9 @@ def _modes(value: str) -> list[str]:
 @click.option("--depth", type=click.IntRange(1, 1000), default=100, show_default=True,
               help="Passages asked for per question (documents are ranked by their best passage).")
 @click.option("--url", default=None, help="Evaluate a running service at this base URL instead of in-process.")
-@index_option
-@model_option
+@click.option("--index", "index", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Index for question sets [env GROUNDQA_INDEX; default ./.groundqa].")
+@click.option("--model", default=None, help="Embedding model [env GROUNDQA_MODEL; default bundled].")
 @click.option("--corpus", type=click.Path(exists=True, path_type=Path), default=None,
               help="Question sets: index this corpus (cached under --cache) instead of using --index.")
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=Path("bench/.cache"),
@@ -84,6 +83,7 @@ def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | 
     """
     from eval.datasets import DatasetError
     from ingest.errors import GroundqaError, IndexMismatchError, IndexMissingError
+    from service.cli import make_settings  # here, not at the top: service.cli registers this command
 
     modes = _modes(mode)
     settings = make_settings(index=index, model=model, chunk_max_chars=chunk_chars, embed_context=embed_context,

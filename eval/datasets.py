@@ -15,6 +15,9 @@ from pathlib import Path
 
 from ingest.errors import GroundqaError
 
+SEED_SET = Path(__file__).resolve().parent / "seed_questions.jsonl"
+DEFAULT_MEDQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "medquad"
+
 
 class DatasetError(GroundqaError):
     """A benchmark dataset is missing, malformed or does not match the corpus."""

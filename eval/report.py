@@ -66,7 +66,7 @@ def write_plots(out: Path, document: dict[str, Any], latencies: dict[str, list[f
 
     fig, ax = plt.subplots(figsize=(6.5, 3.6), dpi=120)
     data = [np.asarray(latencies[m]) * 1000.0 for m in modes]
-    ax.boxplot(data, vert=False, showfliers=True, flierprops={"markersize": 2})
+    ax.boxplot(data, orientation="horizontal", showfliers=True, flierprops={"markersize": 2})
     ax.set_yticks(range(1, len(modes) + 1), modes)
     ax.set_xscale("log")
     ax.set_xlabel("per-query latency (ms, log scale)")

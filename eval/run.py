@@ -159,9 +159,11 @@ def evaluate_evidence(qset: EvidenceSet, backend: Backend, *, modes: Sequence[st
                     hit = evidence_hit(spans, gold[q.qid], k=cut)
                     hits[cut].append(hit)
                     row[f"evidence_hit@{cut}"] = hit
-            if q.qid in gold_flags:
-                counts = flag_counts([(s, set(p.flags)) for s, p in zip(spans[:k], result.passages, strict=False)],
-                                     gold_flags[q.qid])
+            if q.qid in gold_flags:  # passages of the sources the gold names are judged; those are labelled in full
+                labelled = {f.source_id for f in q.flags or ()}
+                judged = [(s, set(p.flags)) for s, p in zip(spans[:k], result.passages, strict=False)
+                          if p.source_id in labelled]
+                counts = flag_counts(judged, gold_flags[q.qid])
                 flag_tally = [a + b for a, b in zip(flag_tally, counts, strict=True)]
             rows.append(row)
             bar.update()
