@@ -157,6 +157,10 @@ class Store:
         for row in self._conn().execute("SELECT * FROM sources ORDER BY source_id"):
             yield _source(row)
 
+    def flag_rows(self) -> Iterator[tuple[int, str]]:
+        """(row, flags JSON) of the passages that carry any credibility flag."""
+        yield from self._conn().execute("SELECT row, flags_json FROM passages WHERE flags_json != '[]'")
+
     def all_passages(self) -> Iterator[tuple[int, Passage]]:
         for row in self._conn().execute("SELECT * FROM passages ORDER BY row"):
             yield row["row"], _passage(row)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import ManifestError
+from ingest.overrides import parse_overrides
 from ingest.records import SourceMeta
 
 MANIFEST_NAME = "manifest.toml"
@@ -88,8 +89,7 @@ def _entry(raw: Any, *, where: str) -> ManifestEntry:
     if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
         raise ManifestError(f"{where}: 'authors' must be a list of strings")
     overrides = raw.get("overrides", [])
-    if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
-        raise ManifestError(f"{where}: 'overrides' must be an array of tables")
+    parse_overrides(overrides, where=where)  # shape checked here, so a bad entry stops ingest before any work
     meta = SourceMeta(
         title=raw.get("title"), publisher=raw.get("publisher"), publisher_type=publisher_type,
         url=raw.get("url"), language=raw.get("language"), authors=tuple(authors), date=raw.get("date"),

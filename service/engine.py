@@ -27,7 +27,7 @@ class Filters:
     publisher_types: tuple[str, ...] = ()
     languages: tuple[str, ...] = ()
     exclude_flags: tuple[str, ...] = ()  # passages carrying any of these flag kinds are dropped ...
-    downrank_flagged: bool = False  # ... or, when set, moved after every unflagged hit instead
+    downrank_flagged: bool = False  # ... or, when set, kept but listed after the unflagged ones of the top k
     min_source_credibility: float | None = None  # source profile score in [0, 1]; unprofiled sources fail it
 
     def __bool__(self) -> bool:
@@ -183,7 +183,7 @@ class Engine:
         if not question.isprintable() and any(0xD800 <= ord(ch) <= 0xDFFF for ch in question):
             raise InvalidRequestError("the question holds an unpaired UTF-16 surrogate, which is not text; "
                                       "send it as valid UTF-8")
-        filters = filters or Filters()
+        filters = filters if filters is not None else Filters()  # a reorder-only Filters is falsy
         key = (question, k, mode, filters)
         cached = self.cache.get(key)
         if cached is not None:
@@ -195,13 +195,12 @@ class Engine:
         if allowed is not None:
             ranked = {name: [(r, s) for r, s in rows if r in allowed] for name, rows in ranked.items()}
         if mode == "hybrid":
-            fused = rrf({name: [r for r, _ in rows] for name, rows in ranked.items()}, k=self.rrf_k)
+            fused = rrf({name: [r for r, _ in rows] for name, rows in ranked.items()}, k=self.rrf_k)[:k]
         else:
             name = mode
-            fused = [(r, s, {name: i}) for i, (r, s) in enumerate(ranked[name], start=1)]
-        if filters.exclude_flags and filters.downrank_flagged:
+            fused = [(r, s, {name: i}) for i, (r, s) in enumerate(ranked[name][:k], start=1)]
+        if filters.exclude_flags and filters.downrank_flagged:  # same k passages, flagged ones listed last
             fused = downrank(fused, [row for row, _, _ in fused], self._rows_flagged(filters.exclude_flags))
-        fused = fused[:k]
         passages = self.store.passages_by_rows([row for row, _, _ in fused])
         hits = [Hit(passage=passages[row], score=score, ranks=ranks) for row, score, ranks in fused]
         dense = ranked.get("dense")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,12 @@ class FilterIn(BaseModel):
     source_ids: list[str] = Field(default_factory=list, description="Only passages of these sources.")
     publisher_types: list[str] = Field(default_factory=list, description="Only sources of these publisher types.")
     languages: list[str] = Field(default_factory=list, description="Only sources in these languages.")
+    exclude_flags: list[Literal["commercial", "unverified"]] = Field(
+        default_factory=list, description="Drop passages carrying any of these credibility flags.")
+    downrank_flagged: bool = Field(False, description="Instead of dropping passages with exclude_flags, rank them "
+                                   "after every unflagged passage.")
+    min_source_credibility: float | None = Field(None, ge=0.0, le=1.0, description="Only sources whose credibility "
+                                                 "profile score (source.profile.score, 0-1) is at least this.")
 
 
 class QueryIn(BaseModel):

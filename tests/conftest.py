@@ -37,9 +37,11 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> Path:
     """An index of the bundled corpus, built once per session; treat it as read-only."""
     from index.build import ingest
     from ingest.chunk import ChunkSettings
+    from ingest.credibility import annotate
 
     index_dir = tmp_path_factory.mktemp("seed-index")
-    report = ingest([CORPUS], index_dir=index_dir, encoder=encoder, chunking=ChunkSettings(), progress=False)
+    report = ingest([CORPUS], index_dir=index_dir, encoder=encoder, chunking=ChunkSettings(), progress=False,
+                    annotate=annotate)
     assert report.ok, report.errors
     return index_dir
 

@@ -24,7 +24,9 @@ def query(body: QueryIn, engine: EngineDep, settings: SettingsDep) -> QueryOut:
     if not 1 <= body.k <= settings.max_k:
         raise InvalidRequestError(f"k must be between 1 and {settings.max_k}, got {body.k}")
     filters = Filters(tuple(body.filters.source_ids), tuple(body.filters.publisher_types),
-                      tuple(body.filters.languages))
+                      tuple(body.filters.languages), exclude_flags=tuple(body.filters.exclude_flags),
+                      downrank_flagged=body.filters.downrank_flagged,
+                      min_source_credibility=body.filters.min_source_credibility)
     answer = engine.answer(question, k=body.k, mode=body.mode, filters=filters)
     return QueryOut(question=body.question, mode=body.mode, k=body.k, abstained=answer.abstained,
                     support=answer.support, passages=[
