@@ -110,12 +110,13 @@ class Auditor:
         self._terms.update(zip(new, terms(new), strict=True))
         return [self._terms[t] for t in texts]
 
-    def windows_for(self, claim: str, source_id: str, start: int, end: int, text: str, limit: int) -> list[Window]:
+    def windows_for(self, claim: str, source_id: str, start: int, end: int, text: str, limit: int,
+                    *, pairs: bool = True) -> list[Window]:
         """The windows of a cited text worth embedding for this claim (those sharing most words with it)."""
         key = (source_id, start, end)
         if key not in self._windows:
             self._windows[key] = windows(text, start)
-        spans = self._windows[key]
+        spans = [w for w in self._windows[key] if pairs or not w.pair] or self._windows[key]
         keep = shortlist(self.terms_of([claim])[0], spans, self.terms_of([w.text for w in spans]), limit)
         return [spans[i] for i in keep]
 
@@ -231,7 +232,7 @@ class Auditor:
             hits = self.engine.query(c.claim, k=SUGGESTION_CANDIDATES + len(cited), mode="hybrid")
             candidates[c.index] = [
                 (h.passage, self.windows_for(c.claim, h.passage.source_id, h.passage.start, h.passage.end,
-                                             h.passage.text, WINDOWS_PER_SUGGESTION))
+                                             h.passage.text, WINDOWS_PER_SUGGESTION, pairs=False))
                 for h in hits if h.passage.passage_id not in cited][:SUGGESTION_CANDIDATES]
         self.encoded.add([w.text for ps in candidates.values() for _, ws in ps for w in ws])  # one call for all
         for c in weak:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,7 @@ def audit_cmd(file: Path, as_json: bool, fmt: str, no_suggest: bool, index: Path
     """
     from ingest.errors import GroundqaError, InvalidRequestError
     from service.audit.auditor import audit
+    from service.audit.checks import warm_up
     from service.audit.render import render_audit
     from service.cli import _fail, load_engine, make_settings
 
@@ -69,6 +71,8 @@ def audit_cmd(file: Path, as_json: bool, fmt: str, no_suggest: bool, index: Path
                                  param_hint="FILE") from exc
     request = read_request(raw, as_json=None if fmt == "auto" else fmt == "json", suggest=not no_suggest)
     settings = make_settings(index=index, model=model)
+    # Unpack the drug-name dictionary while the model and index load, not after.
+    threading.Thread(target=warm_up, name="audit-warm-up", daemon=True).start()
     try:
         engine = load_engine(settings)
         result = audit(engine, request, max_chars=settings.audit_max_chars, max_span=settings.audit_max_span_chars,

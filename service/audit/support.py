@@ -37,6 +37,7 @@ class Window:
     start: int
     end: int
     text: str
+    pair: bool = False
 
 
 def windows(text: str, offset: int) -> list[Window]:
@@ -44,7 +45,7 @@ def windows(text: str, offset: int) -> list[Window]:
     sentences = split_sentences(text)
     body = [s for s in sentences if not s.is_heading] or sentences
     out = [Window(offset + s.start, offset + s.end, text[s.start:s.end]) for s in body]
-    out += [Window(offset + a.start, offset + b.end, text[a.start:b.end])
+    out += [Window(offset + a.start, offset + b.end, text[a.start:b.end], pair=True)
             for a, b in zip(body, body[1:], strict=False) if b.end - a.start <= PAIR_MAX_CHARS]
     return out or [Window(offset, offset + len(text), text)]
 
