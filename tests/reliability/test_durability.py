@@ -22,7 +22,8 @@ from index.build import ingest
 from index.snapshot import CURRENT_FILE, SNAPSHOTS_DIR, current_snapshot
 from ingest.chunk import ChunkSettings
 from service.engine import Engine
-from tests.conftest import ROOT, running_server
+from tests.conftest import ROOT
+from tests.reliability.conftest import serve
 from tests.reliability.corpora import CHANGED, NEW_TERM, OLD, QUESTIONS, write
 
 SNAPSHOT = "X-Groundqa-Snapshot"
@@ -184,7 +185,9 @@ def test_reingest_while_serving_answers_every_query(tmp_path: Path, encoder) -> 
                 except httpx.HTTPError as exc:
                     failures.append(f"{type(exc).__name__}: {exc}")
 
-    with running_server(index, env={"GROUNDQA_RELOAD_INTERVAL": "0.2", "GROUNDQA_RATE_LIMIT": ""}) as base:
+    with serve(index, tmp_path / "server.log", env={"GROUNDQA_RELOAD_INTERVAL": "0.2",
+                                                    "GROUNDQA_RATE_LIMIT": ""}) as server:
+        base = server.base
         worker = threading.Thread(target=ask, args=(base,))
         worker.start()
         try:
