@@ -29,6 +29,7 @@ class LiveServer:
     base: str
     log: Path
     pid: int
+    readiness: tuple[int, ...]  # /readyz statuses seen while starting (503s, then the 200)
 
 
 @contextlib.contextmanager
@@ -42,18 +43,18 @@ def serve(index_dir: Path, log: Path, *, env: dict[str, str] | None = None, host
                                  "--index", str(index_dir)], cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT,
                                 env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})})
     base = f"http://127.0.0.1:{port}"
+    seen: list[int] = []
     try:
         deadline = time.monotonic() + timeout
-        while True:
+        while not seen or seen[-1] != 200:
             if proc.poll() is not None:
                 raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                    break
+                seen.append(httpx.get(f"{base}/readyz", timeout=2).status_code)
             if time.monotonic() > deadline:
                 raise RuntimeError("server did not become ready in time")
-            time.sleep(0.2)
-        yield LiveServer(base=base, log=log, pid=proc.pid)
+            time.sleep(0.05)
+        yield LiveServer(base=base, log=log, pid=proc.pid, readiness=tuple(seen))
     finally:
         proc.terminate()
         try:
