@@ -7,9 +7,15 @@ the log. Metrics live in a registry per app, so several apps in one process (tes
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import logging
+import logging.handlers
+import queue
 import re
 import sqlite3
+import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,11 +53,40 @@ def log_config(fmt: str = "json", level: str = "INFO") -> dict[str, Any]:
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": "service.observability.RequestIdFilter"}},
         "formatters": {"default": formatter},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "formatter": "default", "filters": ["request_id"]}},
+        "handlers": {"stderr": {"()": "service.observability.StderrWithoutStalls", "formatter": "default",
+                                "filters": ["request_id"]}},
         "loggers": {name: {"handlers": ["stderr"], "level": level, "propagate": False}
                     for name in ("groundqa", "uvicorn", "uvicorn.error", "uvicorn.access")},
     }
+
+
+class StderrWithoutStalls(logging.handlers.QueueHandler):
+    """Log lines go through a bounded queue to a writer thread, so a slow or blocked stderr (a full pipe, a
+    stuck log shipper) drops lines, counted in ``dropped``, instead of stalling the requests that log."""
+
+    def __init__(self, capacity: int = 10_000) -> None:
+        super().__init__(queue.Queue(capacity))
+        self.dropped = 0
+        self._writer = logging.StreamHandler(sys.stderr)
+        self._writer.setFormatter(logging.Formatter("%(message)s"))  # formatted by this handler already
+        self._thread = threading.Thread(target=self._write, name="groundqa-log", daemon=True)
+        self._thread.start()
+        atexit.register(self._flush_at_exit)
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:
+            self.dropped += 1
+
+    def _write(self) -> None:
+        while (record := self.queue.get()) is not None:
+            self._writer.handle(record)
+
+    def _flush_at_exit(self) -> None:
+        with contextlib.suppress(queue.Full):
+            self.queue.put_nowait(None)
+        self._thread.join(timeout=2)
 
 
 class RequestIdFilter(logging.Filter):
