@@ -27,7 +27,7 @@ LOG = logging.getLogger("groundqa.lifecycle")
 def check_index(settings: Settings) -> None:
     """Fail fast (before the port opens) on a missing index or one built with another model."""
     check_compatible(read_manifest(require_snapshot(settings.index)), model=resolve_model(settings.model)[0],
-                     index_dir=settings.index)
+                     index_dir=settings.index, backend=settings.encoder_backend)
 
 
 class EngineKeeper:
