@@ -7,7 +7,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.ann import AnnSettings, build_index
+from index.ann import AnnSettings, build_index, one_thread
 
 VECTORS_FILE = "vectors.faiss"
 
@@ -30,5 +30,6 @@ def search_vectors(index: faiss.Index, query: np.ndarray, k: int) -> list[tuple[
     k = min(k, index.ntotal)
     if k <= 0:
         return []
-    scores, ids = index.search(query.reshape(1, -1).astype(np.float32, copy=False), k)
+    with one_thread():
+        scores, ids = index.search(query.reshape(1, -1).astype(np.float32, copy=False), k)
     return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]

@@ -14,6 +14,7 @@ from index.store import STORE_FILE, Store, StoredSource
 from index.vectors import load_vectors, search_vectors
 from ingest.errors import InvalidRequestError, NotFoundError
 from ingest.records import Passage
+from service.batching import BatchingEncoder
 from service.cache import LRUCache
 from service.credibility import check_flag_kinds, downrank, flagged_rows, source_credibility
 from service.settings import ABSTAIN_BELOW
@@ -68,6 +69,11 @@ def rrf(rankings: dict[str, list[int]], *, k: int) -> list[tuple[int, float, dic
     return [(row, scores[row], ranks[row]) for row in ordered]
 
 
+def _new_encoder(model: str, *, batch_size: int, backend: str, cache_dir: Path | None, micro_batch: bool) -> Encoder:
+    encoder = Encoder(model, batch_size=batch_size, backend=backend, cache_dir=cache_dir)
+    return BatchingEncoder(encoder) if micro_batch else encoder  # type: ignore[return-value]
+
+
 class Engine:
     def __init__(self, *, index_dir: Path, snapshot: Path, manifest: dict, store: Store, lexical: Lexical,
                  vectors, encoder: Encoder, rrf_k: int = 60, candidates: int = 100,
@@ -92,8 +98,12 @@ class Engine:
     def load(cls, index_dir: Path, *, model: str = "bundled", encoder: Encoder | None = None,
              batch_size: int = 32, rrf_k: int = 60, candidates: int = 100,
              abstain_below: float = ABSTAIN_BELOW, encoder_backend: str | None = None,
-             model_cache: Path | None = None, cache_size: int = 1024, ef_search: int = 128) -> Engine:
-        """``encoder_backend`` None: the backend the index was embedded with (its manifest says which)."""
+             model_cache: Path | None = None, cache_size: int = 1024, ef_search: int = 128,
+             micro_batch: bool = False) -> Engine:
+        """``encoder_backend`` None: the backend the index was embedded with (its manifest says which).
+
+        ``micro_batch``: concurrent callers' question encodes share model calls (service/batching.py).
+        """
         snapshot = require_snapshot(index_dir)
         manifest = read_manifest(snapshot)
         backend = getattr(encoder, "backend", "fp32") if encoder else encoder_backend or manifest_backend(manifest)
@@ -101,7 +111,8 @@ class Engine:
         store = Store(snapshot / STORE_FILE)
         return cls(index_dir=index_dir, snapshot=snapshot, manifest=manifest, store=store,
                    lexical=Lexical.load(snapshot, store.passage_count), vectors=load_vectors(snapshot),
-                   encoder=encoder or Encoder(model, batch_size=batch_size, backend=backend, cache_dir=model_cache),
+                   encoder=encoder or _new_encoder(model, batch_size=batch_size, backend=backend,
+                                                   cache_dir=model_cache, micro_batch=micro_batch),
                    rrf_k=rrf_k, candidates=candidates, abstain_below=abstain_below, cache_size=cache_size,
                    ef_search=ef_search)
 

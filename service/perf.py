@@ -46,4 +46,5 @@ def ann_settings(settings: Settings) -> AnnSettings:
 def engine_options(settings: Settings) -> dict[str, Any]:
     """Keyword arguments of ``Engine.load`` that come from the performance settings."""
     return {"encoder_backend": settings.encoder_backend, "model_cache": settings.model_cache,
-            "cache_size": settings.query_cache_size, "ef_search": settings.hnsw_ef_search}
+            "cache_size": settings.query_cache_size, "ef_search": settings.hnsw_ef_search,
+            "micro_batch": settings.encoder_micro_batch}

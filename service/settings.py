@@ -65,5 +65,7 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(128, ge=8, description="HNSW query-time search depth (at least the candidates).")
     query_cache_size: int = Field(1024, ge=0, description="Answers kept in the engine's LRU cache for repeated "
                                   "identical queries; 0 turns the cache off.")
+    encoder_micro_batch: bool = Field(True, description="Encode the questions of concurrent requests together "
+                                      "in one model call (no waiting: batches form only while the encoder is busy).")
     ray_address: str | None = Field(None, description="Ray cluster for `groundqa ingest --engine ray` (e.g. "
                                     "'ray://head:10001' or 'auto'); unset starts a local Ray instance.")

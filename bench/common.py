@@ -1,0 +1,121 @@
+"""Shared helpers of the bench/ scripts: the machine and its load, MedQuAD data and indexes, percentiles.
+
+Every figure a script prints carries ``os.getloadavg()`` taken when it was measured: the machine has
+two cores shared with other work, so a figure is only comparable with ones taken at a similar load.
+Indexes are cached under bench/.cache/ (gitignored); the fp32 MedQuAD index is the same one
+``groundqa eval medquad`` builds (eval/run.py cached_index), so it is embedded once for both.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as `python bench/x.py` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+CACHE = ROOT / "bench" / ".cache"
+OUT = ROOT / "bench" / "out"
+MEDQUAD_SRC = ROOT.parent / "shared" / "datasets" / "medquad"
+
+
+def load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
+def machine() -> dict[str, Any]:
+    """CPU, cores, the instruction sets that matter for int8/bf16, library versions."""
+    import faiss
+    import onnxruntime
+    import torch
+
+    cpu, flags = platform.machine(), set()
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+        elif line.startswith("flags"):
+            flags = set(line.split(":", 1)[1].split())
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gb": round(os.sysconf("SC_PAGE_SIZE")
+                                                                  * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+            "isa": sorted(f for f in flags if f in {"avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_int8"}),
+            "python": platform.python_version(), "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "faiss": faiss.__version__, "onnxruntime": onnxruntime.__version__, "loadavg": load()}
+
+
+def header(title: str) -> dict[str, Any]:
+    info = machine()
+    print(f"# {title}")
+    print(f"# machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB, {' '.join(info['isa'])}; "
+          f"torch {info['torch']} ({info['torch_threads']} threads), faiss {info['faiss']}, "
+          f"onnxruntime {info['onnxruntime']}; load {info['loadavg']}")
+    return info
+
+
+def emit(script: str, record: dict[str, Any]) -> None:
+    """Print one figure as a JSON line (with the load now) and append it to bench/out/<script>.jsonl."""
+    record = {**record, "loadavg": load(), "time": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    line = json.dumps(record)
+    print(line, flush=True)
+    OUT.mkdir(parents=True, exist_ok=True)
+    with open(OUT / f"{script}.jsonl", "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def percentiles(seconds: Sequence[float]) -> dict[str, float]:
+    ms = np.asarray(seconds, dtype=float) * 1000.0
+    p50, p95, p99 = np.percentile(ms, [50, 95, 99])
+    return {"p50_ms": round(float(p50), 2), "p95_ms": round(float(p95), 2), "p99_ms": round(float(p99), 2),
+            "mean_ms": round(float(ms.mean()), 2), "n": len(ms)}
+
+
+def dir_mb(path: Path) -> float:
+    return round(sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 2**20, 1)
+
+
+def rss_mb(pid: int | None = None) -> float:
+    import psutil
+
+    return round(psutil.Process(pid or os.getpid()).memory_info().rss / 2**20, 1)
+
+
+def medquad(sample: int | None = None, seed: int = 0):
+    """The MedQuAD BEIR dataset (whole, or a seeded sample of whole pages), built once under bench/.cache."""
+    from eval.datasets import load_beir
+    from eval.medquad import build_medquad_beir
+
+    name = "medquad" if sample is None else f"medquad-s{sample}-seed{seed}"
+    return load_beir(build_medquad_beir(MEDQUAD_SRC, CACHE / name, sample=sample, seed=seed))
+
+
+def medquad_index(dataset, *, backend: str = "fp32", progress: bool = True) -> Path:
+    """The dataset's index with the default chunking; fp32 is shared with `groundqa eval`, others kept apart."""
+    from eval.run import cached_index
+    from service.settings import Settings
+
+    settings = Settings(encoder_backend=backend)
+    if backend == "fp32":
+        return cached_index([dataset.corpus], settings, name=dataset.name, content_key=dataset.corpus_digest(),
+                            cache=CACHE, progress=progress)
+    from index.embed import Encoder
+
+    return cached_index([dataset.corpus], settings, name=f"{dataset.name}-{backend}",
+                        content_key=dataset.corpus_digest(), cache=CACHE, progress=progress,
+                        encoder=lambda: Encoder(settings.model, batch_size=settings.batch_size, backend=backend,
+                                                cache_dir=settings.model_cache))
+
+
+def questions(dataset, n: int, *, seed: int = 0) -> list[str]:
+    """``n`` distinct questions of the dataset in a seeded order (so no two timed queries hit the cache)."""
+    texts = sorted(set(dataset.queries.values()))
+    rng = np.random.default_rng(seed)
+    rng.shuffle(texts)
+    return texts[:n]
