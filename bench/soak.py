@@ -11,8 +11,10 @@ whichever comes first, and stops the server:
    5% invalid queries (k=0), which must be answered 422: error paths must not leak either
 
 Every window of --window seconds reports throughput, latency percentiles, unexpected answers and the
-server's RSS, open files and threads (psutil). The verdict compares the second window (after warm-up)
-with the last. The per-client rate limit is off for the run: all traffic comes from 127.0.0.1.
+server's RSS, open files, threads and CPU time per request (psutil): on a shared machine latency follows
+the load of other work, CPU per request much less, so it tells a slower server from a busier machine.
+The verdict compares the second window (after warm-up) with the last. The per-client rate limit is off
+for the run: all traffic comes from 127.0.0.1.
 
     .venv/bin/python bench/soak.py --duration 600 --concurrency 4
 """
@@ -117,7 +119,7 @@ async def soak(base: str, pid: int, args: argparse.Namespace, questions: list[st
     server = psutil.Process(pid)
     started = time.monotonic()
     stop_at = started + args.duration
-    window: dict = {"latency": [], "errors": [], "kinds": {}}
+    window: dict = {"latency": [], "errors": [], "kinds": {}, "cpu": sum(server.cpu_times()[:2])}
     windows: list[dict] = []
     sent = 0
 
@@ -125,17 +127,20 @@ async def soak(base: str, pid: int, args: argparse.Namespace, questions: list[st
         nonlocal window
         lat = np.asarray(window["latency"]) * 1000
         mem = server.memory_info()
+        cpu = sum(server.cpu_times()[:2])
+        cpu_ms = (cpu - window["cpu"]) * 1000 / max(1, len(lat))
         record = {"window": len(windows) + 1, "t_end_s": round(now - started, 1), "requests": len(lat),
                   "rps": round(len(lat) / args.window, 1), "errors": len(window["errors"]),
                   "p50_ms": round(float(np.percentile(lat, 50)), 1) if len(lat) else None,
                   "p95_ms": round(float(np.percentile(lat, 95)), 1) if len(lat) else None,
                   "p99_ms": round(float(np.percentile(lat, 99)), 1) if len(lat) else None,
+                  "server_cpu_ms_per_request": round(cpu_ms, 2),
                   "rss_mb": round(mem.rss / 2**20, 1), "open_files": len(server.open_files()),
                   "threads": server.num_threads(), "loadavg": [round(x, 2) for x in os.getloadavg()],
                   "kinds": dict(sorted(window["kinds"].items())), "first_errors": window["errors"][:3]}
         windows.append(record)
         print(json.dumps(record), flush=True)
-        window = {"latency": [], "errors": [], "kinds": {}}
+        window = {"latency": [], "errors": [], "kinds": {}, "cpu": cpu}
 
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal sent
@@ -188,6 +193,7 @@ def verdict(windows: list[dict], window_s: float) -> dict:
             "rss_slope_second_half_mb_per_1k_requests": round(slope, 3) if slope is not None else None,
             "p95_settled_ms": settled["p95_ms"], "p95_last_ms": last["p95_ms"], "p95_range_ms": [min(p95), max(p95)],
             "p50_range_ms": [min(w["p50_ms"] for w in full), max(w["p50_ms"] for w in full)],
+            "server_cpu_ms_per_request": [settled["server_cpu_ms_per_request"], last["server_cpu_ms_per_request"]],
             "open_files": [full[0]["open_files"], last["open_files"]], "threads": [full[0]["threads"],
                                                                                    last["threads"]]}
 
