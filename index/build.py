@@ -22,6 +22,7 @@ from index.snapshot import build_lock, commit_build, current_snapshot, manifest_
 from index.store import STORE_FILE, Store, StoredSource, write_store
 from index.vectors import build_vectors, save_vectors
 from ingest.chunk import ChunkSettings, chunk_document
+from ingest.credibility import annotate as credibility_annotate  # every ingest flags, CLI or library
 from ingest.errors import LoadError
 from ingest.loaders import is_supported, load_file
 from ingest.manifest import load_manifest
@@ -98,7 +99,7 @@ Annotator = Callable[[Document, SourceMeta, list[Passage], list[dict]], tuple[di
 
 def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[], Encoder],
            chunking: ChunkSettings, embed_context: str = "none", rebuild: bool = False,
-           progress: bool = True, annotate: Annotator | None = None, ann: AnnSettings | None = None,
+           progress: bool = True, annotate: Annotator | None = credibility_annotate, ann: AnnSettings | None = None,
            max_file_bytes: int = MAX_FILE_BYTES) -> IngestReport:
     """Bring the index at ``index_dir`` in line with the files under ``paths``."""
     report = IngestReport()
