@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,20 +63,27 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_server(index_dir: Path, *, env: dict[str, str] | None = None, timeout: float = 120.0) -> Iterator[str]:
-    """`groundqa serve` in a subprocess on 127.0.0.1; yields the base URL once /healthz answers."""
+def running_server(index_dir: Path, *, env: dict[str, str] | None = None, timeout: float = 120.0,
+                   unread_pipe: bool = False) -> Iterator[str]:
+    """`groundqa serve` in a subprocess on 127.0.0.1; yields the base URL once /healthz answers.
+
+    ``unread_pipe`` sends the server's output to a pipe nobody reads, as a careless supervisor would.
+    """
     port = free_port()
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    # The server's output goes to a file: an unread pipe fills up and stalls a chatty server.
+    log = tempfile.TemporaryFile()
     proc = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port), "--index",
-         str(index_dir)], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+         str(index_dir)], env=full_env, stdout=subprocess.PIPE if unread_pipe else log, stderr=subprocess.STDOUT,
+        cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     try:
         while True:
             if proc.poll() is not None:
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{out}")
+                log.seek(0)
+                raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read().decode(errors='replace')}")
             try:
                 if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
                     break
@@ -91,6 +99,7 @@ def running_server(index_dir: Path, *, env: dict[str, str] | None = None, timeou
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        log.close()
 
 
 @pytest.fixture(scope="session")

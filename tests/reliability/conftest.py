@@ -1,8 +1,7 @@
 """A live service whose log goes to a file, for tests that send it hundreds of requests.
 
-tests/conftest.py's ``running_server`` pipes the server's output without reading it; a server that logs
-one line per request blocks once that pipe's 64 KB buffer is full. These tests write the log to a file
-instead (and can read it back: the structured log is itself under test).
+These tests also need the server's readiness history and its pid, and read the log back: the structured
+log is itself under test.
 """
 
 from __future__ import annotations
