@@ -24,7 +24,7 @@ class AnnSettings:
     hnsw_threshold: int = 200_000
     m: int = 32
     ef_construction: int = 64
-    ef_search: int = 128
+    ef_search: int = 256
 
 
 def build_index(embeddings: np.ndarray, settings: AnnSettings | None = None) -> faiss.Index:

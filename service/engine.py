@@ -77,7 +77,7 @@ def _new_encoder(model: str, *, batch_size: int, backend: str, cache_dir: Path |
 class Engine:
     def __init__(self, *, index_dir: Path, snapshot: Path, manifest: dict, store: Store, lexical: Lexical,
                  vectors, encoder: Encoder, rrf_k: int = 60, candidates: int = 100,
-                 abstain_below: float = ABSTAIN_BELOW, cache_size: int = 1024, ef_search: int = 128) -> None:
+                 abstain_below: float = ABSTAIN_BELOW, cache_size: int = 1024, ef_search: int = 256) -> None:
         self.index_dir = index_dir
         self.snapshot = snapshot
         self.manifest = manifest
@@ -98,7 +98,7 @@ class Engine:
     def load(cls, index_dir: Path, *, model: str = "bundled", encoder: Encoder | None = None,
              batch_size: int = 32, rrf_k: int = 60, candidates: int = 100,
              abstain_below: float = ABSTAIN_BELOW, encoder_backend: str | None = None,
-             model_cache: Path | None = None, cache_size: int = 1024, ef_search: int = 128,
+             model_cache: Path | None = None, cache_size: int = 1024, ef_search: int = 256,
              micro_batch: bool = False) -> Engine:
         """``encoder_backend`` None: the backend the index was embedded with (its manifest says which).
 

@@ -62,7 +62,7 @@ class Settings(BaseSettings):
                                 "(approximate) instead of exact inner-product search.")
     hnsw_m: int = Field(32, ge=4, le=128, description="HNSW graph degree (links per vector).")
     hnsw_ef_construction: int = Field(64, ge=8, description="HNSW build-time search depth.")
-    hnsw_ef_search: int = Field(128, ge=8, description="HNSW query-time search depth (at least the candidates).")
+    hnsw_ef_search: int = Field(256, ge=8, description="HNSW query-time search depth (at least the candidates).")
     query_cache_size: int = Field(1024, ge=0, description="Answers kept in the engine's LRU cache for repeated "
                                   "identical queries; 0 turns the cache off.")
     encoder_micro_batch: bool = Field(True, description="Encode the questions of concurrent requests together "
