@@ -1,7 +1,8 @@
 """Vector index type chosen by corpus size: exact inner product below a threshold, HNSW above.
 
-Exact search (IndexFlatIP) costs O(n) per query: about 2 ms at 16k passages but about 100 ms at a million
-on this 2-core machine, while HNSW answers in about a millisecond with recall@10 near 0.99 (bench/scale.py).
+Exact search (IndexFlatIP) costs O(n) per query: 1.4 ms at 20k vectors but 208 ms at a million on this
+2-core machine under load, while HNSW answers in under a millisecond at p50 (recall@10 against exact 0.99
+at 20k, 0.79 at a million near-duplicate vectors with efSearch 256; bench/scale.py, bench/README.md).
 Both sit inside an IndexIDMap with int64 ids equal to passage rows; vectors are normalised, so inner
 product is cosine.
 """
