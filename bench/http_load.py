@@ -15,44 +15,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from common import ROOT, emit, header, medquad, medquad_index, percentiles, questions, rss_mb
+from common import (
+    emit,
+    free_port,
+    header,
+    medquad,
+    medquad_index,
+    percentiles,
+    questions,
+    rss_mb,
+    start_server,
+)
 
 SCRIPT = "http_load"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(index_dir: Path, port: int, env: dict[str, str]) -> subprocess.Popen:
-    import httpx
-
-    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "GROUNDQA_RATE_LIMIT": "", "GROUNDQA_RELOAD_INTERVAL": "0",
-                **env}
-    proc = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--index", str(index_dir)], env=full_env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"groundqa serve exited with {proc.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    proc.terminate()
-    raise RuntimeError("groundqa serve did not become ready in 300 s")
 
 
 async def load_run(base: str, texts: list[str], clients: int, mode: str, k: int) -> dict:
@@ -133,7 +113,7 @@ def main() -> None:
 
     port = free_port()
     env = dict(item.split("=", 1) for item in args.env)
-    server = start_server(index_dir, port, env)
+    server = start_server(index_dir, port, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for i, clients in enumerate(int(c) for c in args.clients.split(",")):

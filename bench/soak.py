@@ -26,7 +26,6 @@ import asyncio
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -35,17 +34,9 @@ from pathlib import Path
 import httpx
 import numpy as np
 import psutil
+from common import CACHE, OUT, ROOT, free_port, start_server
 
-ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / "bench" / ".cache"
-OUT = ROOT / "bench" / "out"
 VARIATIONS = ("please", "in adults", "briefly", "and why", "for patients", "in 2024", "exactly", "overall")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def seed_index() -> Path:
@@ -54,26 +45,6 @@ def seed_index() -> Path:
         subprocess.run([sys.executable, "-m", "service", "ingest", str(ROOT / "corpus"), "--index", str(index)],
                        cwd=ROOT, check=False, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     return index
-
-
-def start(index: Path, port: int, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "GROUNDQA_RATE_LIMIT": ""}
-    with open(log, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port",
-                                 str(port), "--index", str(index)], cwd=ROOT, env=env, stdout=sink,
-                                stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"groundqa serve exited with {proc.returncode}; see {log}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("groundqa serve did not become ready in 300 s")
 
 
 class Workload:
@@ -217,7 +188,7 @@ def main() -> None:
     print(f"# soak: {os.cpu_count()} cores, load {[round(x, 2) for x in os.getloadavg()]}, index {index}, "
           f"{args.concurrency} in flight, {args.duration:g} s or {args.requests} requests, windows of "
           f"{args.window:g} s; server log {log}", flush=True)
-    proc = start(index, port, log)
+    proc = start_server(index, port, log=log)
     try:
         windows = asyncio.run(soak(f"http://127.0.0.1:{port}", proc.pid, args, questions))
     finally:

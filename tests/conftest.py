@@ -11,6 +11,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -62,51 +63,61 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@contextlib.contextmanager
-def running_server(index_dir: Path, *, env: dict[str, str] | None = None, timeout: float = 120.0,
-                   unread_pipe: bool = False) -> Iterator[str]:
-    """`groundqa serve` in a subprocess on 127.0.0.1; yields the base URL once /healthz answers.
+@dataclass(frozen=True)
+class LiveServer:
+    base: str
+    log: Path
+    pid: int
+    readiness: tuple[int, ...]  # /readyz statuses seen while starting (503s, then the 200)
 
-    ``unread_pipe`` sends the server's output to a pipe nobody reads, as a careless supervisor would.
+
+@contextlib.contextmanager
+def running_server(index_dir: Path, *, env: dict[str, str] | None = None, log: Path | None = None,
+                   host_args: bool = True, unread_pipe: bool = False, timeout: float = 180.0) -> Iterator[LiveServer]:
+    """`groundqa serve` in a subprocess on 127.0.0.1; yields once /readyz says ready, stops it after.
+
+    The server's output goes to ``log`` (a temporary file by default): an unread pipe fills up and stalls
+    a chatty server. ``unread_pipe`` does exactly that on purpose, as a careless supervisor would.
+    ``host_args=False`` leaves out ``--host`` to test the default bind address.
     """
     port = free_port()
-    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
-    # The server's output goes to a file: an unread pipe fills up and stalls a chatty server.
-    log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port), "--index",
-         str(index_dir)], env=full_env, stdout=subprocess.PIPE if unread_pipe else log, stderr=subprocess.STDOUT,
-        cwd=ROOT)
+    args = ["--host", "127.0.0.1"] if host_args else []
+    folder = None if log else tempfile.TemporaryDirectory()
+    log = log or Path(folder.name) / "server.log"
+    with open(log, "wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "service", "serve", *args, "--port", str(port),
+                                 "--index", str(index_dir)], cwd=ROOT,
+                                stdout=subprocess.PIPE if unread_pipe else sink, stderr=subprocess.STDOUT,
+                                env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})})
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
+    seen: list[int] = []
     try:
-        while True:
+        deadline = time.monotonic() + timeout
+        while not seen or seen[-1] != 200:
             if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read().decode(errors='replace')}")
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
+                raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
+            with contextlib.suppress(httpx.HTTPError):
+                seen.append(httpx.get(f"{base}/readyz", timeout=2).status_code)
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not become healthy in time")
-            time.sleep(0.2)
-        yield base
+                raise RuntimeError("server did not become ready in time")
+            time.sleep(0.05)
+        yield LiveServer(base=base, log=log, pid=proc.pid, readiness=tuple(seen))
     finally:
         proc.terminate()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
-        log.close()
+            proc.wait()
+        if folder is not None:
+            folder.cleanup()
 
 
 @pytest.fixture(scope="session")
 def server(seed_index: Path) -> Iterator[str]:
     """Base URL of the real service (uvicorn on 127.0.0.1) over the seed index."""
-    with running_server(seed_index) as base:
-        yield base
+    with running_server(seed_index) as live:
+        yield live.base
 
 
 @pytest.fixture()

@@ -23,8 +23,7 @@ from index.build import ingest
 from index.snapshot import CURRENT_FILE, SNAPSHOTS_DIR, current_snapshot
 from ingest.chunk import ChunkSettings
 from service.engine import Engine
-from tests.conftest import ROOT, groundqa
-from tests.reliability.conftest import serve
+from tests.conftest import ROOT, groundqa, running_server
 from tests.reliability.corpora import CHANGED, NEW_TERM, OLD, QUESTIONS, write
 
 SNAPSHOT = "X-Groundqa-Snapshot"
@@ -187,8 +186,8 @@ def test_reingest_while_serving_answers_every_query(tmp_path: Path, encoder) -> 
                 except httpx.HTTPError as exc:
                     failures.append(f"{type(exc).__name__}: {exc}")
 
-    with serve(index, tmp_path / "server.log", env={"GROUNDQA_RELOAD_INTERVAL": "0.2",
-                                                    "GROUNDQA_RATE_LIMIT": ""}) as server:
+    with running_server(index, log=tmp_path / "server.log",
+                        env={"GROUNDQA_RELOAD_INTERVAL": "0.2", "GROUNDQA_RATE_LIMIT": ""}) as server:
         base = server.base
         worker = threading.Thread(target=ask, args=(base,))
         worker.start()

@@ -9,8 +9,7 @@ import re
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import running_server
-from tests.reliability.conftest import LiveServer
+from tests.conftest import LiveServer, running_server
 
 
 def samples(base: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -79,6 +78,6 @@ def test_flag_counts_come_from_the_store(tmp_path) -> None:
 def test_a_stalled_log_reader_never_stalls_requests(seed_index) -> None:
     """A server whose output pipe nobody reads: after 64 KB of log lines every write to that pipe blocks.
     Requests must still be answered (lines are dropped)."""
-    with running_server(seed_index, unread_pipe=True) as base, httpx.Client(base_url=base, timeout=30) as client:
+    with running_server(seed_index, unread_pipe=True) as live, httpx.Client(base_url=live.base, timeout=30) as client:
         statuses = [client.get("/healthz", headers={"X-Request-ID": f"stall-{i}"}).status_code for i in range(800)]
     assert statuses == [200] * 800  # about 200 KB of access log

@@ -15,7 +15,8 @@ import pytest
 
 from index.snapshot import current_snapshot
 from service.settings import Settings
-from tests.reliability.conftest import API_KEY, LiveServer, serve
+from tests.conftest import LiveServer, running_server
+from tests.reliability.conftest import API_KEY
 
 ORIGIN = "https://reviewers.example.org"
 QUESTION = {"question": "Which chemotherapy is used first for metastatic cervical cancer?", "k": 2}
@@ -28,7 +29,7 @@ def strict(seed_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     index = folder / "index"
     shutil.copytree(seed_index, index)
     env = {"GROUNDQA_RATE_LIMIT": "30/second", "GROUNDQA_CORS_ORIGINS": f'["{ORIGIN}"]', "GROUNDQA_API_KEY": ""}
-    with serve(index, folder / "server.log", env=env, host_args=False) as server:
+    with running_server(index, log=folder / "server.log", env=env, host_args=False) as server:
         yield server
 
 
