@@ -36,14 +36,19 @@ def encoder():
 
 @pytest.fixture(scope="session")
 def seed_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> Path:
-    """An index of the bundled corpus, built once per session; treat it as read-only."""
+    """An index of the bundled corpus, built once per session with the default settings, as `groundqa ingest`
+    builds it; treat it as read-only."""
     from index.build import ingest
     from ingest.chunk import ChunkSettings
     from ingest.credibility import annotate
+    from service.settings import Settings
 
     index_dir = tmp_path_factory.mktemp("seed-index")
-    report = ingest([CORPUS], index_dir=index_dir, encoder=encoder, chunking=ChunkSettings(), progress=False,
-                    annotate=annotate)
+    defaults = Settings(index=index_dir)
+    report = ingest([CORPUS], index_dir=index_dir, encoder=encoder, progress=False, annotate=annotate,
+                    chunking=ChunkSettings(max_chars=defaults.chunk_max_chars,
+                                           overlap_chars=defaults.chunk_overlap_chars),
+                    embed_context=defaults.embed_context)
     assert report.ok, report.errors
     return index_dir
 

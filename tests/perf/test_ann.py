@@ -44,10 +44,12 @@ def test_ingest_past_the_threshold_writes_hnsw_and_serves_it(tmp_path, encoder, 
     from index.build import ingest
     from ingest.chunk import ChunkSettings
     from service.engine import Engine
+    from service.settings import Settings
     from tests.conftest import CORPUS
 
+    # the same embedding settings as the seed index it is compared with, only the vector index differs
     report = ingest([CORPUS], index_dir=tmp_path, encoder=encoder, chunking=ChunkSettings(), progress=False,
-                    ann=AnnSettings(hnsw_threshold=1))
+                    embed_context=Settings().embed_context, ann=AnnSettings(hnsw_threshold=1))
     assert report.ok, report.errors
     assert read_manifest(require_snapshot(tmp_path))["vector_index"] == HNSW
     hnsw_engine = Engine.load(tmp_path, encoder=encoder)
