@@ -145,7 +145,7 @@ def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ..
     """Answer QUESTION with cited passages."""
     from service.engine import Filters
     from service.render import render_query
-    from service.schemas import QueryOut, passage_out
+    from service.schemas import query_out
 
     settings = make_settings(index=index, model=model, mode=mode)
     if not question.strip():
@@ -158,10 +158,7 @@ def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ..
     except GroundqaError as exc:
         _fail(exc)
         return
-    result = QueryOut(question=question, mode=settings.mode, k=k, abstained=answer.abstained,
-                      support=answer.support, passages=[
-        passage_out(h.passage, engine.source(h.passage.source_id), score=h.score, ranks=h.ranks)
-        for h in answer.hits])
+    result = query_out(question, settings.mode, k, answer, engine.source)
     click.echo(result.model_dump_json(indent=2) if as_json else render_query(result))
 
 

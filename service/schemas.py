@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from index.store import StoredSource, flag_to_json
 from ingest.records import Passage
 from service.settings import Mode
+
+if TYPE_CHECKING:
+    from service.engine import Answer
 
 
 class FilterIn(BaseModel):
@@ -134,3 +138,11 @@ def passage_out(passage: Passage, source: StoredSource, *, score: float | None =
                       start=passage.start, end=passage.end, page=passage.page, heading=passage.heading,
                       text=passage.text, score=score, ranks=ranks,
                       flags=[FlagOut(**flag_to_json(f)) for f in passage.flags], source=source_meta(source))
+
+
+def query_out(question: str, mode: str, k: int, answer: Answer,
+              source: Callable[[str], StoredSource]) -> QueryOut:
+    """The one response shape of a query, for HTTP and for the CLI's --json alike."""
+    return QueryOut(question=question, mode=mode, k=k, abstained=answer.abstained, support=answer.support,
+                    passages=[passage_out(h.passage, source(h.passage.source_id), score=h.score, ranks=h.ranks)
+                              for h in answer.hits])

@@ -8,16 +8,13 @@ from ingest.errors import InvalidRequestError
 from service.deps import EngineDep, SettingsDep
 from service.engine import Filters
 from service.errors import ERROR_RESPONSES
-from service.schemas import QueryIn, QueryOut, passage_out
+from service.schemas import QueryIn, QueryOut, query_out
 
 router = APIRouter(prefix="/v1", tags=["query"])
 
 
 @router.post("/query", response_model=QueryOut, responses=ERROR_RESPONSES)
 def query(body: QueryIn, engine: EngineDep, settings: SettingsDep) -> QueryOut:
-    question = body.question.strip()
-    if not question:
-        raise InvalidRequestError("question is empty; send the question text in 'question'")
     if len(body.question) > settings.max_question_chars:
         raise InvalidRequestError(f"question is {len(body.question)} characters long, the limit is "
                                   f"{settings.max_question_chars}; shorten it")
@@ -27,8 +24,5 @@ def query(body: QueryIn, engine: EngineDep, settings: SettingsDep) -> QueryOut:
                       tuple(body.filters.languages), exclude_flags=tuple(body.filters.exclude_flags),
                       downrank_flagged=body.filters.downrank_flagged,
                       min_source_credibility=body.filters.min_source_credibility)
-    answer = engine.answer(question, k=body.k, mode=body.mode, filters=filters)
-    return QueryOut(question=body.question, mode=body.mode, k=body.k, abstained=answer.abstained,
-                    support=answer.support, passages=[
-        passage_out(h.passage, engine.source(h.passage.source_id), score=h.score, ranks=h.ranks)
-        for h in answer.hits])
+    answer = engine.answer(body.question.strip(), k=body.k, mode=body.mode, filters=filters)
+    return query_out(body.question, body.mode, body.k, answer, engine.source)
