@@ -76,6 +76,17 @@ class LiveServer:
     readiness: tuple[int, ...]  # /readyz statuses seen while starting (503s, then the 200)
 
 
+def read_log_when(log: Path, *needles: str, timeout: float = 10.0) -> str:
+    """The server log once every needle is in it (or at the deadline): the service logs through a queue
+    and a writer thread, so a line lands in the file a moment after the response it describes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = log.read_text(errors="replace")
+        if all(n in text for n in needles) or time.monotonic() > deadline:
+            return text
+        time.sleep(0.05)
+
+
 @contextlib.contextmanager
 def running_server(index_dir: Path, *, env: dict[str, str] | None = None, log: Path | None = None,
                    host_args: bool = True, unread_pipe: bool = False, timeout: float = 180.0) -> Iterator[LiveServer]:

@@ -9,7 +9,7 @@ import re
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.conftest import LiveServer, running_server
+from tests.conftest import LiveServer, read_log_when, running_server
 
 
 def samples(base: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -32,7 +32,8 @@ def test_request_id_is_echoed_and_logged(live: LiveServer) -> None:
     forged = httpx.get(f"{live.base}/v1/sources", headers={"X-Request-ID": 'x" level=ERROR injected'},
                        timeout=60).headers["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", forged), "an unsafe id is replaced, never written to the log"
-    lines = [json.loads(line) for line in live.log.read_text().splitlines() if line.startswith("{")]
+    log = read_log_when(live.log, '"request_id": "rq-7f3a"')
+    lines = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     access = [e for e in lines if e.get("logger") == "groundqa.access" and e.get("request_id") == "rq-7f3a"]
     assert len(access) == 1
     assert access[0]["status"] == 200 and access[0]["route"] == "/v1/sources" and access[0]["duration_ms"] >= 0

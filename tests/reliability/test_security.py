@@ -15,7 +15,7 @@ import pytest
 
 from index.snapshot import current_snapshot
 from service.settings import Settings
-from tests.conftest import LiveServer, running_server
+from tests.conftest import LiveServer, read_log_when, running_server
 from tests.reliability.conftest import API_KEY
 
 ORIGIN = "https://reviewers.example.org"
@@ -136,5 +136,5 @@ def test_internal_errors_carry_no_stack_trace(strict: LiveServer) -> None:
     assert error["code"] == "internal_error" and "boom-42" in error["message"]
     for leak in ("Traceback", 'File "', "sqlite", ".py", str(index)):
         assert leak not in r.text
-    log = strict.log.read_text(errors="replace")
+    log = read_log_when(strict.log, "boom-42", "Traceback")
     assert "boom-42" in log and "Traceback" in log
