@@ -91,8 +91,8 @@ def rss_mb(pid: int | None = None) -> float:
 
 def medquad(sample: int | None = None, seed: int = 0):
     """The MedQuAD BEIR dataset (whole, or a seeded sample of whole pages), built once under bench/.cache."""
-    from eval.datasets import load_beir
-    from eval.medquad import build_medquad_beir
+    from groundqa.eval.datasets import load_beir
+    from groundqa.eval.medquad import build_medquad_beir
 
     name = "medquad" if sample is None else f"medquad-s{sample}-seed{seed}"
     return load_beir(build_medquad_beir(MEDQUAD_SRC, CACHE / name, sample=sample, seed=seed))
@@ -100,14 +100,14 @@ def medquad(sample: int | None = None, seed: int = 0):
 
 def medquad_index(dataset, *, backend: str = "fp32", progress: bool = True) -> Path:
     """The dataset's index with the default chunking; fp32 is shared with `groundqa eval`, others kept apart."""
-    from eval.run import cached_index
-    from service.settings import Settings
+    from groundqa.eval.run import cached_index
+    from groundqa.service.settings import Settings
 
     settings = Settings(encoder_backend=backend)
     if backend == "fp32":
         return cached_index([dataset.corpus], settings, name=dataset.name, content_key=dataset.corpus_digest(),
                             cache=CACHE, progress=progress)
-    from index.embed import Encoder
+    from groundqa.index.embed import Encoder
 
     return cached_index([dataset.corpus], settings, name=f"{dataset.name}-{backend}",
                         content_key=dataset.corpus_digest(), cache=CACHE, progress=progress,
@@ -137,7 +137,7 @@ def start_server(index_dir: Path, port: int, *, env: dict[str, str] | None = Non
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "GROUNDQA_RATE_LIMIT": "", "GROUNDQA_RELOAD_INTERVAL": "0",
                 **(env or {})}
     with open(log or os.devnull, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port",
+        proc = subprocess.Popen([sys.executable, "-m", "groundqa", "serve", "--host", "127.0.0.1", "--port",
                                  str(port), "--index", str(index_dir)], cwd=ROOT, env=full_env, stdout=sink,
                                 stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300

@@ -42,11 +42,11 @@ def main() -> None:
     parser.add_argument("--backends", default="fp32,onnx-int8")
     args = parser.parse_args()
 
-    from index.build import ingest
-    from index.embed import Encoder
-    from index.snapshot import require_snapshot
-    from index.store import STORE_FILE, Store
-    from ingest.chunk import ChunkSettings
+    from groundqa.index.build import ingest
+    from groundqa.index.embed import Encoder
+    from groundqa.index.snapshot import require_snapshot
+    from groundqa.index.store import STORE_FILE, Store
+    from groundqa.ingest.chunk import ChunkSettings
 
     header("ingest throughput")
     dataset = medquad(args.sample, args.seed)

@@ -26,9 +26,8 @@ SCRIPT = "query_latency"
 def raw_reference(engine, mode: str) -> Callable[[str], object]:
     """The libraries alone for ``mode``: encode, faiss search, bm25s tokenize + retrieve (depth = candidates)."""
     import bm25s
-
-    from index.ann import one_thread
-    from index.lexical import _stemmer
+    from groundqa.index.ann import one_thread
+    from groundqa.index.lexical import _stemmer
 
     depth = min(engine.candidates, engine.store.passage_count)
     encoder = getattr(engine.encoder, "inner", engine.encoder)  # under the micro-batcher, if any
@@ -79,7 +78,7 @@ def main() -> None:
     parser.add_argument("--modes", default="bm25,dense,hybrid")
     args = parser.parse_args()
 
-    from service.engine import Engine
+    from groundqa.service.engine import Engine
 
     info = header("in-process query latency")
     dataset = medquad(args.sample, args.seed)

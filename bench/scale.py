@@ -36,7 +36,7 @@ def synthetic_vectors(base: np.ndarray, n: int, *, sigma: float, seed: int) -> n
 
 
 def search_latency(index, queries: np.ndarray, k: int) -> tuple[dict, np.ndarray]:
-    from index.ann import one_thread
+    from groundqa.index.ann import one_thread
 
     with one_thread():
         return _search_latency(index, queries, k)
@@ -56,8 +56,7 @@ def _search_latency(index, queries: np.ndarray, k: int) -> tuple[dict, np.ndarra
 
 def vectors_part(args, base: np.ndarray, queries: np.ndarray) -> None:
     import faiss
-
-    from index.ann import AnnSettings, build_index, recall_at_k, set_ef_search
+    from groundqa.index.ann import AnnSettings, build_index, recall_at_k, set_ef_search
 
     x = synthetic_vectors(base, args.vectors, sigma=args.sigma, seed=args.seed)
     cos = float(np.mean(np.max(x[:200] @ base.T, axis=1)))
@@ -94,8 +93,7 @@ def vectors_part(args, base: np.ndarray, queries: np.ndarray) -> None:
 
 def text_part(args, passages: list[str], texts: list[str]) -> None:
     import bm25s
-
-    from index.lexical import Lexical
+    from groundqa.index.lexical import Lexical
 
     rng = np.random.default_rng(args.seed)
     words = [p.split() for p in passages]
@@ -123,7 +121,7 @@ def text_part(args, passages: list[str], texts: list[str]) -> None:
         lexical.search(q, 100)
         seconds.append(time.perf_counter() - began)
     raw = []
-    from index.lexical import _stemmer
+    from groundqa.index.lexical import _stemmer
     for q in texts:
         began = time.perf_counter()
         lexical._retriever.retrieve(bm25s.tokenize([q], stopwords="en", stemmer=_stemmer(), show_progress=False),
@@ -147,9 +145,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    from index.embed import Encoder
-    from index.snapshot import require_snapshot
-    from index.store import STORE_FILE, Store
+    from groundqa.index.embed import Encoder
+    from groundqa.index.snapshot import require_snapshot
+    from groundqa.index.store import STORE_FILE, Store
 
     header(f"scale: {args.vectors} vectors, {args.texts} BM25 passages")
     dataset = medquad(args.sample)

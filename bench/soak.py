@@ -42,7 +42,7 @@ VARIATIONS = ("please", "in adults", "briefly", "and why", "for patients", "in 2
 def seed_index() -> Path:
     index = CACHE / "soak-index"
     if not (index / "CURRENT").is_file():
-        subprocess.run([sys.executable, "-m", "service", "ingest", str(ROOT / "corpus"), "--index", str(index)],
+        subprocess.run([sys.executable, "-m", "groundqa", "ingest", str(ROOT / "corpus"), "--index", str(index)],
                        cwd=ROOT, check=False, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     return index
 

@@ -11,9 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-COMMERCIAL = "commercial"
-UNVERIFIED = "unverified"
-KINDS = (COMMERCIAL, UNVERIFIED)
+from groundqa.ingest.records import COMMERCIAL, KINDS, UNVERIFIED  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

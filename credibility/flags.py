@@ -3,7 +3,7 @@
 Sentences are judged with their document in view (who the publisher is, which therapy names it coined,
 what the previous sentence said), and each passage gets one flag per kind with the exact sentences as
 evidence, in source coordinates. A factual sentence on a commercial page gets nothing: the commercial nature
-of the whole source lives in its profile (ingest/profile.py), not in passage flags.
+of the whole source lives in its profile (credibility/profile.py), not in passage flags.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ingest.cues import (
+from groundqa.credibility.cues import (
     ANAPHOR,
     ATTRIBUTION,
     COMMERCIAL,
@@ -27,9 +27,9 @@ from ingest.cues import (
     may_flag,
     phone_numbers,
 )
-from ingest.overrides import apply_overrides, parse_overrides
-from ingest.records import Document, Flag, Passage, SourceMeta, Span
-from ingest.sentences import split_sentences
+from groundqa.ingest.overrides import apply_overrides, parse_overrides
+from groundqa.ingest.records import Document, Flag, Passage, SourceMeta, Span
+from groundqa.ingest.sentences import split_sentences
 
 THRESHOLD = 1.0
 RULES_VERSION = "credibility-1"  # bump when cues change: ingest then re-annotates files it would skip
@@ -198,7 +198,7 @@ def flag_passages(passages: list[Passage], judged: list[SentenceFlags]) -> list[
 def annotate(doc: Document, meta: SourceMeta, passages: list[Passage],
              overrides: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Passage]]:
     """The ingest hook (index.build.Annotator): source profile plus flagged passages, curator overrides last."""
-    from ingest.profile import source_profile
+    from groundqa.credibility.profile import source_profile
 
     rules = parse_overrides(overrides, where=f"source {doc.source_id!r}")
     judged = judge_document(doc.text, meta)

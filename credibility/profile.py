@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ingest.credibility import SentenceFlags, publisher_names
-from ingest.cues import ATTRIBUTION, COMMERCIAL, UNVERIFIED, phone_numbers
-from ingest.overrides import Override
-from ingest.records import Document, Passage, SourceMeta
+from groundqa.credibility.cues import ATTRIBUTION, COMMERCIAL, UNVERIFIED, phone_numbers
+from groundqa.credibility.flags import SentenceFlags, publisher_names
+from groundqa.ingest.overrides import Override
+from groundqa.ingest.records import Document, Passage, SourceMeta
 
 _COMMERCIAL_TYPES = ("commercial-clinic", "commercial-facilitator", "commercial-pharma", "commercial-other")
 _AUTHORITATIVE_TYPES = ("government", "academic", "professional-society")

@@ -11,10 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from index.lexical import tokenize
-from ingest.sentences import split_sentences
-from service.audit.checks import Agreement, check_names, check_negation, check_numbers
+from groundqa.credibility.checks import Agreement, check_names, check_negation, check_numbers
+from groundqa.index.lexical import tokenize
+from groundqa.ingest.sentences import split_sentences
 
 # Verdict thresholds on the combined score (0.6 x best sentence cosine + 0.4 x claim-word coverage), set on
 # the seed corpus with all-MiniLM-L6-v2: faithful paraphrases score 0.85-0.99, a claim that adds an

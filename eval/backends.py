@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from eval.datasets import DatasetError
+from groundqa.eval.datasets import DatasetError
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class EngineBackend:
 
     @classmethod
     def load(cls, index_dir: Path, settings: Any, encoder: Any = None) -> EngineBackend:
-        from service.engine import Engine
+        from groundqa.service.engine import Engine
 
         engine = Engine.load(index_dir, model=settings.model, encoder=encoder, batch_size=settings.batch_size,
                              rrf_k=settings.rrf_k, candidates=settings.candidates,
@@ -62,7 +62,7 @@ class EngineBackend:
                            answer.support, seconds)
 
     def source_text(self, source_id: str) -> str | None:
-        from ingest.errors import NotFoundError
+        from groundqa.ingest.errors import NotFoundError
 
         try:
             return self.engine.source(source_id).text

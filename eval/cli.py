@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from eval.datasets import DEFAULT_MEDQUAD, SEED_SET
+from groundqa.eval.datasets import DEFAULT_MEDQUAD, SEED_SET
 
 EXIT_BAD_DATASET = 2
 
@@ -30,7 +29,7 @@ def machine() -> str:
 
 
 def _modes(value: str) -> list[str]:
-    from eval.run import MODES
+    from groundqa.eval.run import MODES
 
     modes = list(dict.fromkeys(m.strip() for m in value.split(",") if m.strip()))
     bad = [m for m in modes if m not in MODES]
@@ -81,9 +80,9 @@ def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | 
     --cache), a question-set .jsonl with quoted evidence over the current index, `seed` for the bundled
     seed question set, or `medquad` (built from --medquad-src, optionally --sample'd).
     """
-    from eval.datasets import DatasetError
-    from ingest.errors import GroundqaError, IndexMismatchError, IndexMissingError
-    from service.cli import make_settings  # here, not at the top: service.cli registers this command
+    from groundqa.eval.datasets import DatasetError
+    from groundqa.ingest.errors import GroundqaError, IndexMismatchError, IndexMissingError
+    from groundqa.service.cli import make_settings  # here, not at the top: service.cli registers this command
 
     modes = _modes(mode)
     settings = make_settings(index=index, model=model, chunk_max_chars=chunk_chars, embed_context=embed_context,
@@ -99,7 +98,7 @@ def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | 
     except GroundqaError as exc:
         click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
         sys.exit(3 if isinstance(exc, IndexMissingError | IndexMismatchError) else 1)
-    from eval.report import comparison, metrics_table
+    from groundqa.eval.report import comparison, metrics_table
 
     click.echo(f"{document['dataset']}: {document['queries']} questions, {document['backend_kind']}")
     click.echo(metrics_table(document))
@@ -125,12 +124,12 @@ def run_eval(dataset: str, *, out: Path, modes: list[str], k: int, depth: int, u
     """Load the dataset, pick the backend, evaluate every mode and write the outputs."""
     import datetime
 
-    from eval.backends import EngineBackend, HttpBackend
-    from eval.datasets import DatasetError, is_beir_folder, load_beir, load_evidence_set
-    from eval.run import beir_index, corpus_index, evaluate_beir, evaluate_evidence, write_outputs
+    from groundqa.eval.backends import EngineBackend, HttpBackend
+    from groundqa.eval.datasets import DatasetError, is_beir_folder, load_beir, load_evidence_set
+    from groundqa.eval.run import beir_index, corpus_index, evaluate_beir, evaluate_evidence, write_outputs
 
     if dataset == "medquad":
-        from eval.medquad import build_medquad_beir
+        from groundqa.eval.medquad import build_medquad_beir
 
         name = "medquad" if sample is None else f"medquad-s{sample}-seed{seed}"
         path = build_medquad_beir(medquad_src, cache / name, sample=sample, seed=seed)

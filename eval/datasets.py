@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.errors import GroundqaError
+from groundqa.ingest.errors import GroundqaError
 
 SEED_SET = Path(__file__).resolve().parent / "seed_questions.jsonl"
 DEFAULT_MEDQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "medquad"

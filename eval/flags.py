@@ -18,12 +18,11 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from ingest.credibility import annotate, judge_document
-from ingest.cues import KINDS
-from ingest.loaders import load_file
-from ingest.manifest import load_manifest
-from ingest.records import Document, Passage, SourceMeta, passage_id_for
+from groundqa.credibility.cues import KINDS
+from groundqa.credibility.flags import annotate, judge_document
+from groundqa.ingest.loaders import load_file
+from groundqa.ingest.manifest import load_manifest
+from groundqa.ingest.records import Document, Passage, SourceMeta, passage_id_for
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SET = ROOT / "eval" / "flags_dev.jsonl"

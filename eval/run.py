@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm
-
-from eval.backends import Backend, QueryResult
-from eval.datasets import BeirDataset, DatasetError, EvidenceSet, quote_spans
-from eval.metrics import (
+from groundqa.eval.backends import Backend, QueryResult
+from groundqa.eval.datasets import BeirDataset, DatasetError, EvidenceSet, quote_spans
+from groundqa.eval.metrics import (
     abstention_metrics,
     doc_run,
     evidence_hit,
@@ -23,6 +21,7 @@ from eval.metrics import (
     precision_recall,
     ranking_metrics,
 )
+from tqdm import tqdm
 
 MODES = ("bm25", "dense", "hybrid")
 
@@ -42,10 +41,10 @@ def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: st
 
     A second run with the same content and settings reuses it without embedding anything.
     """
-    from index.build import ingest
-    from index.embed import Encoder, resolve_model
-    from index.snapshot import current_snapshot
-    from ingest.chunk import ChunkSettings
+    from groundqa.index.build import ingest
+    from groundqa.index.embed import Encoder, resolve_model
+    from groundqa.index.snapshot import current_snapshot
+    from groundqa.ingest.chunk import ChunkSettings
 
     key_fields = {"content": content_key, "model": resolve_model(settings.model)[0],
                   "chunk_max_chars": settings.chunk_max_chars, "chunk_overlap_chars": settings.chunk_overlap_chars,
@@ -191,7 +190,7 @@ def write_run_file(path: Path, run: dict[str, dict[str, float]], *, tag: str) ->
 
 def write_outputs(out: Path, results: list[ModeResult], *, meta: dict[str, Any]) -> dict[str, Any]:
     """Run files per mode, metrics.json, per-query rows, report.md with plots; returns the metrics document."""
-    from eval.report import write_report
+    from groundqa.eval.report import write_report
 
     out.mkdir(parents=True, exist_ok=True)
     for r in results:

@@ -13,20 +13,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from groundqa.credibility.flags import annotate as credibility_annotate  # every ingest flags, CLI or library
+from groundqa.index.ann import AnnSettings, index_kind
+from groundqa.index.embed import Encoder
+from groundqa.index.lexical import Lexical
+from groundqa.index.snapshot import (
+    build_lock,
+    commit_build,
+    current_snapshot,
+    manifest_backend,
+    new_build_dir,
+    read_manifest,
+)
+from groundqa.index.store import STORE_FILE, Store, StoredSource, write_store
+from groundqa.index.vectors import build_vectors, save_vectors
+from groundqa.ingest.chunk import ChunkSettings, chunk_document
+from groundqa.ingest.errors import LoadError
+from groundqa.ingest.loaders import is_supported, load_file
+from groundqa.ingest.manifest import load_manifest
+from groundqa.ingest.records import Document, Passage, SourceMeta, content_hash
 from tqdm import tqdm
-
-from index.ann import AnnSettings, index_kind
-from index.embed import Encoder
-from index.lexical import Lexical
-from index.snapshot import build_lock, commit_build, current_snapshot, manifest_backend, new_build_dir, read_manifest
-from index.store import STORE_FILE, Store, StoredSource, write_store
-from index.vectors import build_vectors, save_vectors
-from ingest.chunk import ChunkSettings, chunk_document
-from ingest.credibility import annotate as credibility_annotate  # every ingest flags, CLI or library
-from ingest.errors import LoadError
-from ingest.loaders import is_supported, load_file
-from ingest.manifest import load_manifest
-from ingest.records import Document, Passage, SourceMeta, content_hash
 
 EMBEDDINGS_FILE = "embeddings.npy"
 MAX_FILE_BYTES = 200_000_000  # a corpus file past this is reported and skipped (settings.max_file_mb)

@@ -30,9 +30,8 @@ class Encoder:
 
     def __init__(self, model: str = BUNDLED, *, batch_size: int = 32, device: str = "cpu", backend: str = "fp32",
                  cache_dir: Path | None = None) -> None:
+        from groundqa.index.backends import load_backend
         from transformers.utils import logging as hf_logging
-
-        from index.backends import load_backend
 
         hf_logging.disable_progress_bar()
 

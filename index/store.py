@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.records import Flag, Passage, SourceMeta, Span
+from groundqa.ingest.records import Flag, Passage, SourceMeta, Span
 
 STORE_FILE = "store.sqlite"
 

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-
-from index.ann import AnnSettings, build_index, one_thread
+from groundqa.index.ann import AnnSettings, build_index, one_thread
 
 VECTORS_FILE = "vectors.faiss"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.records import Document, Passage, passage_id_for
-from ingest.sentences import Sentence, split_sentences
+from groundqa.ingest.records import Document, Passage, passage_id_for
+from groundqa.ingest.sentences import Sentence, split_sentences
 
 _MIN_DUPLICATE_CHARS = 8
 

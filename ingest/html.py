@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-
-from ingest.decode import decode_bytes, normalise_newlines
-from ingest.errors import LoadError
-from ingest.records import Document
+from groundqa.ingest.decode import decode_bytes, normalise_newlines
+from groundqa.ingest.errors import LoadError
+from groundqa.ingest.records import Document
 
 _INVISIBLE = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "svg",
               "iframe", "head", "button", "select", "form")

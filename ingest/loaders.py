@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.html import load_html
-from ingest.jsonl import load_jsonl
-from ingest.pdf import load_pdf
-from ingest.records import Document
-from ingest.text import load_text
+from groundqa.ingest.html import load_html
+from groundqa.ingest.jsonl import load_jsonl
+from groundqa.ingest.pdf import load_pdf
+from groundqa.ingest.records import Document
+from groundqa.ingest.text import load_text
 
 Loader = Callable[..., list[Document]]
 

@@ -18,9 +18,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ingest.cues import KINDS
-from ingest.errors import ManifestError
-from ingest.records import Flag, Passage, Span
+from groundqa.ingest.errors import ManifestError
+from groundqa.ingest.records import KINDS, Flag, Passage, Span
 
 ACTIONS = ("force", "suppress")
 _FIELDS = {"action", "kind", "quote", "reason"}

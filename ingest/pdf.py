@@ -6,12 +6,11 @@ import io
 import logging
 from pathlib import Path
 
+from groundqa.ingest.decode import normalise_newlines
+from groundqa.ingest.errors import LoadError
+from groundqa.ingest.records import Document
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError, PyPdfError
-
-from ingest.decode import normalise_newlines
-from ingest.errors import LoadError
-from ingest.records import Document
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 

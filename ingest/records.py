@@ -6,6 +6,10 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+COMMERCIAL = "commercial"
+UNVERIFIED = "unverified"
+KINDS = (COMMERCIAL, UNVERIFIED)  # the credibility flag kinds a passage can carry
+
 
 @dataclass(frozen=True)
 class Span:

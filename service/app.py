@@ -6,16 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-
-from service.engine import Engine
-from service.errors import install_error_handlers
-from service.lifecycle import EngineKeeper
-from service.observability import install_observability
-from service.perf import engine_options
-from service.routes import audit, health, ops, query, sources
-from service.security import install_security
-from service.settings import Settings
-from service.web import mount_web
+from groundqa.service.engine import Engine
+from groundqa.service.errors import install_error_handlers
+from groundqa.service.lifecycle import EngineKeeper
+from groundqa.service.observability import install_observability
+from groundqa.service.perf import engine_options
+from groundqa.service.routes import audit, health, ops, query, sources
+from groundqa.service.security import install_security
+from groundqa.service.settings import Settings
+from groundqa.service.web import mount_web
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None, load_in_background: bool = False) -> FastAPI:

@@ -16,8 +16,7 @@ from concurrent.futures import Future
 from typing import Any
 
 import numpy as np
-
-from index.backends import SMALL_INPUT
+from groundqa.index.backends import SMALL_INPUT
 
 
 class BatchingEncoder:

@@ -9,9 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import click
-
-from ingest.errors import GroundqaError
-from service.settings import Settings
+from groundqa.ingest.errors import GroundqaError
+from groundqa.service.settings import Settings
 
 EXIT_FAILED_FILES = 1
 EXIT_NO_INDEX = 3
@@ -35,7 +34,7 @@ def make_settings(**overrides: Any) -> Settings:
 
 
 def _fail(exc: GroundqaError) -> None:
-    from ingest.errors import IndexMismatchError, IndexMissingError
+    from groundqa.ingest.errors import IndexMismatchError, IndexMissingError
 
     click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
     sys.exit(EXIT_NO_INDEX if isinstance(exc, IndexMissingError | IndexMismatchError) else 1)
@@ -48,10 +47,10 @@ def main() -> None:
 
 
 def run_ingest(settings: Settings, paths: list[Path], *, rebuild: bool, progress: bool, engine: str = "local") -> Any:
-    from index.build import ingest
-    from ingest.chunk import ChunkSettings
-    from ingest.credibility import annotate
-    from service.perf import ann_settings, ingest_encoder
+    from groundqa.credibility.flags import annotate
+    from groundqa.index.build import ingest
+    from groundqa.ingest.chunk import ChunkSettings
+    from groundqa.service.perf import ann_settings, ingest_encoder
 
     chunking = ChunkSettings(max_chars=settings.chunk_max_chars, overlap_chars=settings.chunk_overlap_chars)
     return ingest(paths, index_dir=settings.index, chunking=chunking, embed_context=settings.embed_context,
@@ -61,7 +60,7 @@ def run_ingest(settings: Settings, paths: list[Path], *, rebuild: bool, progress
 
 
 def _default_paths(settings: Settings) -> list[Path]:
-    from index.snapshot import current_snapshot, read_manifest
+    from groundqa.index.snapshot import current_snapshot, read_manifest
 
     snapshot = current_snapshot(settings.index)
     roots = read_manifest(snapshot).get("roots") if snapshot else None
@@ -117,8 +116,8 @@ def ingest_cmd(paths: tuple[Path, ...], index: Path | None, model: str | None, c
 
 
 def load_engine(settings: Settings) -> Any:
-    from service.engine import Engine
-    from service.perf import engine_options
+    from groundqa.service.engine import Engine
+    from groundqa.service.perf import engine_options
 
     return Engine.load(settings.index, model=settings.model, batch_size=settings.batch_size,
                        rrf_k=settings.rrf_k, candidates=settings.candidates, abstain_below=settings.abstain_below,
@@ -143,9 +142,9 @@ def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ..
               downrank_flagged: bool, min_credibility: float | None, as_json: bool,
               index: Path | None, model: str | None) -> None:
     """Answer QUESTION with cited passages."""
-    from service.engine import Filters
-    from service.render import render_query
-    from service.schemas import query_out
+    from groundqa.service.engine import Filters
+    from groundqa.service.render import render_query
+    from groundqa.service.schemas import query_out
 
     settings = make_settings(index=index, model=model, mode=mode)
     if not question.strip():
@@ -167,9 +166,9 @@ def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ..
 @index_option
 def sources_cmd(as_json: bool, index: Path | None) -> None:
     """List the ingested sources and their metadata."""
-    from index.snapshot import require_snapshot
-    from index.store import STORE_FILE, Store
-    from service.schemas import SourceListOut, source_meta
+    from groundqa.index.snapshot import require_snapshot
+    from groundqa.index.store import STORE_FILE, Store
+    from groundqa.service.schemas import SourceListOut, source_meta
 
     settings = make_settings(index=index)
     try:
@@ -195,11 +194,10 @@ def sources_cmd(as_json: bool, index: Path | None) -> None:
 def serve_cmd(host: str | None, port: int | None, index: Path | None, model: str | None) -> None:
     """Run the HTTP API (docs at /docs). Ingests the corpus folder first when no index exists."""
     import uvicorn
-
-    from index.snapshot import current_snapshot
-    from service.app import create_app
-    from service.lifecycle import check_index
-    from service.observability import log_config
+    from groundqa.index.snapshot import current_snapshot
+    from groundqa.service.app import create_app
+    from groundqa.service.lifecycle import check_index
+    from groundqa.service.observability import log_config
 
     settings = make_settings(host=host, port=port, index=index, model=model)
     if current_snapshot(settings.index) is None:
@@ -225,14 +223,14 @@ def serve_cmd(host: str | None, port: int | None, index: Path | None, model: str
                 access_log=False)
 
 
-from eval.cli import eval_cmd  # noqa: E402  (registered last: eval.cli builds on the options above)
+from groundqa.eval.cli import eval_cmd  # noqa: E402  (registered last: eval.cli builds on the options above)
 
 main.add_command(eval_cmd)
 
-from eval.flags import flags_eval_cmd  # noqa: E402
+from groundqa.eval.flags import flags_eval_cmd  # noqa: E402
 
 main.add_command(flags_eval_cmd)
 
-from service.audit.command import audit_cmd  # noqa: E402
+from groundqa.service.audit.command import audit_cmd  # noqa: E402
 
 main.add_command(audit_cmd)

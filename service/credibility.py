@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import TypeVar
 
-from index.store import Store, StoredSource
-from ingest.cues import KINDS
-from ingest.errors import InvalidRequestError
+from groundqa.credibility.cues import KINDS
+from groundqa.index.store import Store, StoredSource
+from groundqa.ingest.errors import InvalidRequestError
 
 T = TypeVar("T")
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from groundqa.service.engine import Engine
+from groundqa.service.settings import Settings
 from starlette.exceptions import HTTPException
-
-from service.engine import Engine
-from service.settings import Settings
 
 
 def get_engine(request: Request) -> Engine:

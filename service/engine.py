@@ -6,18 +6,18 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.ann import set_ef_search
-from index.embed import Encoder, resolve_model
-from index.lexical import Lexical
-from index.snapshot import check_compatible, manifest_backend, read_manifest, require_snapshot
-from index.store import STORE_FILE, Store, StoredSource
-from index.vectors import load_vectors, search_vectors
-from ingest.errors import InvalidRequestError, NotFoundError
-from ingest.records import Passage
-from service.batching import BatchingEncoder
-from service.cache import LRUCache
-from service.credibility import check_flag_kinds, downrank, flagged_rows, source_credibility
-from service.settings import ABSTAIN_BELOW
+from groundqa.index.ann import set_ef_search
+from groundqa.index.embed import Encoder, resolve_model
+from groundqa.index.lexical import Lexical
+from groundqa.index.snapshot import check_compatible, manifest_backend, read_manifest, require_snapshot
+from groundqa.index.store import STORE_FILE, Store, StoredSource
+from groundqa.index.vectors import load_vectors, search_vectors
+from groundqa.ingest.errors import InvalidRequestError, NotFoundError
+from groundqa.ingest.records import Passage
+from groundqa.service.batching import BatchingEncoder
+from groundqa.service.cache import LRUCache
+from groundqa.service.credibility import check_flag_kinds, downrank, flagged_rows, source_credibility
+from groundqa.service.settings import ABSTAIN_BELOW
 
 MODES = ("bm25", "dense", "hybrid")
 

@@ -7,10 +7,9 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from groundqa.ingest.errors import GroundqaError, InvalidRequestError, NotFoundError
+from groundqa.service.schemas import ErrorOut
 from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from ingest.errors import GroundqaError, InvalidRequestError, NotFoundError
-from service.schemas import ErrorOut
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorOut}, 404: {"model": ErrorOut}, 422: {"model": ErrorOut}}

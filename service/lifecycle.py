@@ -14,12 +14,11 @@ import threading
 from collections.abc import Callable
 
 from fastapi import FastAPI
-
-from index.embed import resolve_model
-from index.snapshot import check_compatible, read_manifest, require_snapshot
-from ingest.errors import GroundqaError
-from service.engine import Engine
-from service.settings import Settings
+from groundqa.index.embed import resolve_model
+from groundqa.index.snapshot import check_compatible, read_manifest, require_snapshot
+from groundqa.ingest.errors import GroundqaError
+from groundqa.service.engine import Engine
+from groundqa.service.settings import Settings
 
 LOG = logging.getLogger("groundqa.lifecycle")
 

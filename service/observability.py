@@ -23,11 +23,10 @@ from typing import Any
 
 from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from fastapi import FastAPI
+from groundqa.service.errors import error_response
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from service.errors import error_response
 
 ACCESS_LOG = logging.getLogger("groundqa.access")
 ERROR_LOG = logging.getLogger("groundqa.error")
@@ -51,9 +50,9 @@ def log_config(fmt: str = "json", level: str = "INFO") -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "service.observability.RequestIdFilter"}},
+        "filters": {"request_id": {"()": "groundqa.service.observability.RequestIdFilter"}},
         "formatters": {"default": formatter},
-        "handlers": {"stderr": {"()": "service.observability.StderrWithoutStalls", "formatter": "default",
+        "handlers": {"stderr": {"()": "groundqa.service.observability.StderrWithoutStalls", "formatter": "default",
                                 "filters": ["request_id"]}},
         "loggers": {name: {"handlers": ["stderr"], "level": level, "propagate": False}
                     for name in ("groundqa", "uvicorn", "uvicorn.error", "uvicorn.access")},

@@ -8,10 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from index.ann import AnnSettings
-from index.embed import Encoder
-from index.snapshot import current_snapshot, manifest_backend, read_manifest
-from service.settings import Settings
+from groundqa.index.ann import AnnSettings
+from groundqa.index.embed import Encoder
+from groundqa.index.snapshot import current_snapshot, manifest_backend, read_manifest
+from groundqa.service.settings import Settings
 
 ENGINES = ("local", "ray")
 
@@ -30,7 +30,7 @@ def ingest_encoder(settings: Settings, *, engine: str = "local") -> Callable[[],
         raise ValueError(f"ingest engine {engine!r} is not one of {', '.join(ENGINES)}")
     backend = ingest_backend(settings)
     if engine == "ray":
-        from index.ray_embed import RayEncoder
+        from groundqa.index.ray_embed import RayEncoder
 
         return lambda: RayEncoder(settings.model, backend=backend, batch_size=settings.batch_size,
                                   cache_dir=settings.model_cache, address=settings.ray_address)

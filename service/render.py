@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 import click
-
-from index.lexical import tokenize
-from ingest.sentences import split_sentences
-from service.schemas import PassageOut, QueryOut
+from groundqa.index.lexical import tokenize
+from groundqa.ingest.sentences import split_sentences
+from groundqa.service.schemas import PassageOut, QueryOut
 
 _FLAG_COLOURS = {"commercial": "magenta", "unverified": "yellow"}
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+from groundqa.index.store import StoredSource, flag_to_json
+from groundqa.ingest.records import Passage
+from groundqa.service.settings import Mode
 from pydantic import BaseModel, ConfigDict, Field
 
-from index.store import StoredSource, flag_to_json
-from ingest.records import Passage
-from service.settings import Mode
-
 if TYPE_CHECKING:
-    from service.engine import Answer
+    from groundqa.service.engine import Answer
 
 
 class FilterIn(BaseModel):

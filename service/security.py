@@ -13,14 +13,13 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.middleware.cors import CORSMiddleware
+from groundqa.service.errors import error_response
+from groundqa.service.settings import Settings
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from service.errors import error_response
-from service.settings import Settings
 
 RATE_LIMITED_PREFIX = "/v1/"  # the API; health, readiness, metrics and docs stay reachable for operators
 

@@ -29,7 +29,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def encoder():
-    from index.embed import Encoder
+    from groundqa.index.embed import Encoder
 
     return Encoder("bundled")
 
@@ -38,10 +38,10 @@ def encoder():
 def seed_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> Path:
     """An index of the bundled corpus, built once per session with the default settings, as `groundqa ingest`
     builds it; treat it as read-only."""
-    from index.build import ingest
-    from ingest.chunk import ChunkSettings
-    from ingest.credibility import annotate
-    from service.settings import Settings
+    from groundqa.credibility.flags import annotate
+    from groundqa.index.build import ingest
+    from groundqa.ingest.chunk import ChunkSettings
+    from groundqa.service.settings import Settings
 
     index_dir = tmp_path_factory.mktemp("seed-index")
     defaults = Settings(index=index_dir)
@@ -55,7 +55,7 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(seed_index: Path, encoder):
-    from service.engine import Engine
+    from groundqa.service.engine import Engine
 
     eng = Engine.load(seed_index, encoder=encoder)
     yield eng
@@ -101,7 +101,7 @@ def running_server(index_dir: Path, *, env: dict[str, str] | None = None, log: P
     folder = None if log else tempfile.TemporaryDirectory()
     log = log or Path(folder.name) / "server.log"
     with open(log, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "service", "serve", *args, "--port", str(port),
+        proc = subprocess.Popen([sys.executable, "-m", "groundqa", "serve", *args, "--port", str(port),
                                  "--index", str(index_dir)], cwd=ROOT,
                                 stdout=subprocess.PIPE if unread_pipe else sink, stderr=subprocess.STDOUT,
                                 env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})})
@@ -146,5 +146,5 @@ def corpus_copy(tmp_path: Path) -> Path:
 
 def groundqa(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the real CLI in a subprocess."""
-    return subprocess.run([sys.executable, "-m", "service", *args], capture_output=True, text=True, cwd=ROOT,
+    return subprocess.run([sys.executable, "-m", "groundqa", *args], capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}, timeout=timeout)

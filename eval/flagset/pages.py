@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from ingest.decode import decode_bytes, normalise_newlines
-from ingest.errors import LoadError
-from ingest.manifest import load_manifest
-from ingest.sentences import split_sentences
-from ingest.zones import Zone, zone_at, zoned_text
+from groundqa.ingest.decode import decode_bytes, normalise_newlines
+from groundqa.ingest.errors import LoadError
+from groundqa.ingest.manifest import load_manifest
+from groundqa.ingest.sentences import split_sentences
+from groundqa.ingest.zones import Zone, zone_at, zoned_text
 
 ROOT = Path(__file__).resolve().parents[2]
 DATASETS = ROOT.parent / "shared" / "datasets"

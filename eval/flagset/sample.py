@@ -14,7 +14,7 @@ import random
 import re
 from collections import defaultdict
 
-from eval.flagset.pages import (
+from groundqa.eval.flagset.pages import (
     EXTRACTOR,
     ROOT,
     Page,

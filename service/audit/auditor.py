@@ -10,15 +10,15 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
-
-from index.store import flag_to_json
-from ingest.errors import InvalidRequestError
-from ingest.records import Passage
-from service.audit.checks import Agreement, check_names, check_negation, check_numbers
-from service.audit.parse import CitationRef, ClaimRef, ParsedAnswer, parse_answer
-from service.audit.quotes import QuoteCheck, check_quote
-from service.audit.resolve import Resolved, resolve
-from service.audit.schemas import (
+from groundqa.credibility.checks import Agreement, check_names, check_negation, check_numbers
+from groundqa.credibility.support import UNCLEAR, Support, Window, judge, shortlist, terms, windows
+from groundqa.index.store import flag_to_json
+from groundqa.ingest.errors import InvalidRequestError
+from groundqa.ingest.records import Passage
+from groundqa.service.audit.parse import CitationRef, ClaimRef, ParsedAnswer, parse_answer
+from groundqa.service.audit.quotes import QuoteCheck, check_quote
+from groundqa.service.audit.resolve import Resolved, resolve
+from groundqa.service.audit.schemas import (
     AgreementOut,
     AuditIn,
     AuditOut,
@@ -32,10 +32,9 @@ from service.audit.schemas import (
     SuggestionOut,
     UncitedOut,
 )
-from service.audit.summary import summarise
-from service.audit.support import UNCLEAR, Support, Window, judge, shortlist, terms, windows
-from service.engine import Engine
-from service.schemas import FlagOut, passage_out, source_meta
+from groundqa.service.audit.summary import summarise
+from groundqa.service.engine import Engine
+from groundqa.service.schemas import FlagOut, passage_out, source_meta
 
 SUGGESTION_CANDIDATES = 3
 WINDOWS_PER_CITATION = 10  # cited windows embedded per claim and citation (those sharing most words with it)

@@ -15,9 +15,8 @@ EXIT_NOT_PASSED = 1
 
 def read_request(raw: str, *, as_json: bool | None, suggest: bool) -> Any:
     """An AuditIn from file contents: JSON claims (a list, or an object with answer/claims) or answer text."""
+    from groundqa.service.audit.schemas import AuditIn
     from pydantic import ValidationError
-
-    from service.audit.schemas import AuditIn
 
     text = raw.strip()
     if as_json is None:
@@ -58,11 +57,11 @@ def audit_cmd(file: Path, as_json: bool, fmt: str, no_suggest: bool, index: Path
     negations that disagree, and the flags of what it cites. Exit code 0 when the audit passes, 1 when it
     does not (review or fail), 2 for unreadable input, 3 when there is no index.
     """
-    from ingest.errors import GroundqaError, InvalidRequestError
-    from service.audit.auditor import audit
-    from service.audit.checks import warm_up
-    from service.audit.render import render_audit
-    from service.cli import _fail, load_engine, make_settings
+    from groundqa.credibility.checks import warm_up
+    from groundqa.ingest.errors import GroundqaError, InvalidRequestError
+    from groundqa.service.audit.auditor import audit
+    from groundqa.service.audit.render import render_audit
+    from groundqa.service.cli import _fail, load_engine, make_settings
 
     try:
         raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")

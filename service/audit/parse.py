@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.sentences import split_sentences
+from groundqa.ingest.sentences import split_sentences
 
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,400})\]")
 _PASSAGE_ID = re.compile(r"^p_[A-Za-z0-9]+$")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 import click
-
-from service.audit.schemas import AuditOut, CitationOut, ClaimOut
+from groundqa.service.audit.schemas import AuditOut, CitationOut, ClaimOut
 
 VERDICT_COLOURS = {"supported": "green", "partly supported": "yellow", "unclear": "white",
                    "not supported": "red", "contradicted": "red", "pass": "green", "review": "yellow", "fail": "red"}

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from index.store import StoredSource
-from ingest.errors import NotFoundError
-from ingest.records import Flag, Passage
-from service.audit.parse import CitationRef
-from service.engine import Engine
+from groundqa.index.store import StoredSource
+from groundqa.ingest.errors import NotFoundError
+from groundqa.ingest.records import Flag, Passage
+from groundqa.service.audit.parse import CitationRef
+from groundqa.service.engine import Engine
 
 
 @dataclass(frozen=True)

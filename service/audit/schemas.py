@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from groundqa.service.schemas import FlagOut, PassageOut, SourceMetaOut
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-
-from service.schemas import FlagOut, PassageOut, SourceMetaOut
 
 Verdict = Literal["supported", "partly supported", "unclear", "not supported", "contradicted"]
 CitationStatus = Literal["ok", "missing_passage", "missing_source", "bad_range"]

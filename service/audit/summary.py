@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from service.audit.schemas import ClaimOut, SummaryOut, UncitedOut
-from service.audit.support import VERDICTS
+from groundqa.credibility.support import VERDICTS
+from groundqa.service.audit.schemas import ClaimOut, SummaryOut, UncitedOut
 
 _FAILING = {"not supported", "contradicted"}
 

@@ -7,12 +7,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
-
-from service.audit.auditor import audit as run_audit
-from service.audit.checks import warm_up
-from service.audit.schemas import AuditIn, AuditOut
-from service.deps import EngineDep, SettingsDep
-from service.errors import ERROR_RESPONSES
+from groundqa.credibility.checks import warm_up
+from groundqa.service.audit.auditor import audit as run_audit
+from groundqa.service.audit.schemas import AuditIn, AuditOut
+from groundqa.service.deps import EngineDep, SettingsDep
+from groundqa.service.errors import ERROR_RESPONSES
 
 
 @asynccontextmanager

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-
-from service.deps import EngineDep
-from service.schemas import HealthOut
+from groundqa.service.deps import EngineDep
+from groundqa.service.schemas import HealthOut
 
 router = APIRouter(tags=["service"])
 

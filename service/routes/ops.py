@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from groundqa.service.errors import error_response
+from groundqa.service.schemas import ErrorOut
+from groundqa.service.security import AdminKey
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pydantic import BaseModel
-
-from service.errors import error_response
-from service.schemas import ErrorOut
-from service.security import AdminKey
 
 router = APIRouter(tags=["service"])
 

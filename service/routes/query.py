@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-
-from ingest.errors import InvalidRequestError
-from service.deps import EngineDep, SettingsDep
-from service.engine import Filters
-from service.errors import ERROR_RESPONSES
-from service.schemas import QueryIn, QueryOut, query_out
+from groundqa.ingest.errors import InvalidRequestError
+from groundqa.service.deps import EngineDep, SettingsDep
+from groundqa.service.engine import Filters
+from groundqa.service.errors import ERROR_RESPONSES
+from groundqa.service.schemas import QueryIn, QueryOut, query_out
 
 router = APIRouter(prefix="/v1", tags=["query"])
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-
-from service.deps import EngineDep
-from service.errors import ERROR_RESPONSES
-from service.schemas import PassageContextOut, SourceListOut, SourceOut, SourcePassagesOut, passage_out, source_meta
+from groundqa.service.deps import EngineDep
+from groundqa.service.errors import ERROR_RESPONSES
+from groundqa.service.schemas import (
+    PassageContextOut,
+    SourceListOut,
+    SourceOut,
+    SourcePassagesOut,
+    passage_out,
+    source_meta,
+)
 
 MAX_CONTEXT = 10_000
 

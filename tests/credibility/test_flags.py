@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
-
-from ingest.chunk import ChunkSettings, chunk_document
-from ingest.credibility import annotate, judge_document
-from ingest.errors import ManifestError
-from ingest.loaders import load_file
-from ingest.manifest import load_manifest
-from ingest.records import Document, Passage, SourceMeta
-from ingest.sentences import split_sentences
+from groundqa.credibility.flags import annotate, judge_document
+from groundqa.ingest.chunk import ChunkSettings, chunk_document
+from groundqa.ingest.errors import ManifestError
+from groundqa.ingest.loaders import load_file
+from groundqa.ingest.manifest import load_manifest
+from groundqa.ingest.records import Document, Passage, SourceMeta
+from groundqa.ingest.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

@@ -7,9 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from groundqa.eval.datasets import SEED_SET, DatasetError, load_beir, load_evidence_set, quote_spans
+from groundqa.ingest.loaders import load_file
 
-from eval.datasets import SEED_SET, DatasetError, load_beir, load_evidence_set, quote_spans
-from ingest.loaders import load_file
 from tests.conftest import CORPUS
 
 

@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from groundqa.credibility.cues import KINDS, may_flag
+from groundqa.credibility.flags import judge_sentence
+from groundqa.eval.flags import DEFAULT_MEDQUAD, DEV_SET, evaluate_dev, medquad_false_positives
 
-from eval.flags import DEFAULT_MEDQUAD, DEV_SET, evaluate_dev, medquad_false_positives
-from ingest.credibility import judge_sentence
-from ingest.cues import KINDS, may_flag
 from tests.conftest import groundqa
 
 ROWS = [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -47,11 +47,11 @@ def test_held_out_rows_are_measured_and_not_collapsed(dev_result) -> None:
 
 
 def test_the_cheap_screen_never_hides_a_flagged_sentence() -> None:
-    from ingest.records import SourceMeta
+    from groundqa.ingest.records import SourceMeta
 
     texts = [r["text"] for r in ROWS if "text" in r]
     texts += ["Mon - Sat from 09:00 to 20:00", "Sun - closed", "Call us on +44 20 7946 0958 today."]
-    from ingest.credibility import _context
+    from groundqa.credibility.flags import _context
 
     for text in texts:
         if judge_sentence(text, 0, _context(text, SourceMeta())).kinds():

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from groundqa.eval.medquad import MedquadError, build_medquad_beir, clean_answer, strip_leading_question
 
-from eval.medquad import MedquadError, build_medquad_beir, clean_answer, strip_leading_question
 from tests.conftest import MEDQUAD
 
 needs_medquad = pytest.mark.skipif(not MEDQUAD.is_dir(), reason=f"MedQuAD not found at {MEDQUAD}; "

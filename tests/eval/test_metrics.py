@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-
-from eval.metrics import (
+from groundqa.eval.metrics import (
     abstention_metrics,
     doc_run,
     evidence_hit,

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import ir_measures
 import pytest
+from groundqa.eval.backends import EngineBackend, HttpBackend
+from groundqa.eval.datasets import SEED_SET, load_beir, load_evidence_set
+from groundqa.eval.medquad import build_medquad_beir
+from groundqa.eval.run import beir_index, evaluate_beir, evaluate_evidence, write_outputs, write_run_file
+from groundqa.service.settings import Settings
 
-from eval.backends import EngineBackend, HttpBackend
-from eval.datasets import SEED_SET, load_beir, load_evidence_set
-from eval.medquad import build_medquad_beir
-from eval.run import beir_index, evaluate_beir, evaluate_evidence, write_outputs, write_run_file
-from service.settings import Settings
 from tests.conftest import MEDQUAD, groundqa
 
 META = {"dataset": "seed", "dataset_path": "x", "kind": "quoted-evidence", "queries": 0, "backend": "test",

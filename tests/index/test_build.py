@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 
 import pytest
+from groundqa.index.build import ingest
+from groundqa.index.snapshot import current_snapshot, read_manifest
+from groundqa.index.store import STORE_FILE, Store
+from groundqa.ingest.chunk import ChunkSettings
+from groundqa.ingest.errors import IndexMismatchError
+from groundqa.service.engine import Engine
 
-from index.build import ingest
-from index.snapshot import current_snapshot, read_manifest
-from index.store import STORE_FILE, Store
-from ingest.chunk import ChunkSettings
-from ingest.errors import IndexMismatchError
-from service.engine import Engine
 from tests.conftest import ROOT
 
 QUESTION = "Which chemotherapy is used first for metastatic cervical cancer?"
@@ -113,7 +113,7 @@ def test_build_killed_midway_leaves_previous_index_loadable(tmp_path: Path, corp
     # a bigger change so the build spends seconds embedding; kill -9 once its temporary folder exists
     for i in range(40):
         (corpus_copy / f"extra-{i}.txt").write_text(f"Extra document {i}. " + "Metastases spread through blood. " * 60)
-    proc = subprocess.Popen([sys.executable, "-m", "service", "ingest", str(corpus_copy), "--index", str(index)],
+    proc = subprocess.Popen([sys.executable, "-m", "groundqa", "ingest", str(corpus_copy), "--index", str(index)],
                             cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120

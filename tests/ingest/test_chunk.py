@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from groundqa.ingest.chunk import ChunkSettings, chunk_document
+from groundqa.ingest.records import Document
+from groundqa.ingest.sentences import split_sentences
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from ingest.chunk import ChunkSettings, chunk_document
-from ingest.records import Document
-from ingest.sentences import split_sentences
 
 _ALPHABET = st.sampled_from(list("abc xyz.!?;,\n\n\f\t  •-–“”é漢") + ["Dr. ", "e.g. ", "3.5 ", "\n\n", "# H\n"])
 texts = st.lists(_ALPHABET, max_size=400).map("".join)

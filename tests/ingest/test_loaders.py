@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
+from groundqa.ingest.errors import LoadError
+from groundqa.ingest.loaders import load_file
 
-from ingest.errors import LoadError
-from ingest.loaders import load_file
 from tests.pdfs import encrypt_pdf, make_pdf
 
 

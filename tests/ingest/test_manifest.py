@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from groundqa.ingest.errors import ManifestError
+from groundqa.ingest.manifest import load_manifest
 
-from ingest.errors import ManifestError
-from ingest.manifest import load_manifest
 from tests.conftest import CORPUS, SHARED
 
 

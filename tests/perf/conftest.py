@@ -12,15 +12,15 @@ from tests.conftest import CORPUS
 @pytest.fixture(scope="session")
 def int8_encoder():
     """The onnx-int8 backend; its exported model is cached in the user cache like the service's."""
-    from index.embed import Encoder
+    from groundqa.index.embed import Encoder
 
     return Encoder("bundled", backend="onnx-int8")
 
 
 @pytest.fixture(scope="session")
 def int8_index(tmp_path_factory: pytest.TempPathFactory, int8_encoder) -> Path:
-    from index.build import ingest
-    from ingest.chunk import ChunkSettings
+    from groundqa.index.build import ingest
+    from groundqa.ingest.chunk import ChunkSettings
 
     index_dir = tmp_path_factory.mktemp("int8-index")
     report = ingest([CORPUS], index_dir=index_dir, encoder=int8_encoder, chunking=ChunkSettings(), progress=False)

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-
-from index.ann import FLAT, HNSW, AnnSettings, build_index, index_kind, recall_at_k, set_ef_search
-from index.snapshot import read_manifest, require_snapshot
+from groundqa.index.ann import FLAT, HNSW, AnnSettings, build_index, index_kind, recall_at_k, set_ef_search
+from groundqa.index.snapshot import read_manifest, require_snapshot
 
 
 def _clustered(n: int, dim: int = 64, clusters: int = 50, seed: int = 0) -> np.ndarray:
@@ -40,11 +39,12 @@ def test_large_corpus_uses_hnsw_with_high_recall():
 
 
 def test_ingest_past_the_threshold_writes_hnsw_and_serves_it(tmp_path, encoder, engine):
-    from index.ann import AnnSettings
-    from index.build import ingest
-    from ingest.chunk import ChunkSettings
-    from service.engine import Engine
-    from service.settings import Settings
+    from groundqa.index.ann import AnnSettings
+    from groundqa.index.build import ingest
+    from groundqa.ingest.chunk import ChunkSettings
+    from groundqa.service.engine import Engine
+    from groundqa.service.settings import Settings
+
     from tests.conftest import CORPUS
 
     # the same embedding settings as the seed index it is compared with, only the vector index differs

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from index.snapshot import read_manifest, require_snapshot
-from ingest.errors import IndexMismatchError
-from service.engine import Engine
+from groundqa.index.snapshot import read_manifest, require_snapshot
+from groundqa.ingest.errors import IndexMismatchError
+from groundqa.service.engine import Engine
 
 
 def test_int8_embeddings_are_close_to_fp32(encoder, int8_encoder, seed_texts):
@@ -29,7 +28,7 @@ def test_int8_keeps_the_nearest_passage_of_each_passage(encoder, int8_encoder, s
 
 
 def test_bf16_embeddings_are_close_to_fp32(encoder, seed_texts):
-    from index.embed import Encoder
+    from groundqa.index.embed import Encoder
 
     bf16 = Encoder("bundled", backend="bf16").encode(seed_texts[:16])
     cosine = (encoder.encode(seed_texts[:16]) * bf16).sum(axis=1)
@@ -37,7 +36,7 @@ def test_bf16_embeddings_are_close_to_fp32(encoder, seed_texts):
 
 
 def test_unknown_backend_is_refused():
-    from index.embed import Encoder
+    from groundqa.index.embed import Encoder
 
     with pytest.raises(ValueError, match="not one of fp32, bf16, onnx-int8"):
         Encoder("bundled", backend="int4")
@@ -60,7 +59,7 @@ def test_manifest_records_the_backend_and_queries_use_it(int8_index, int8_encode
 
 
 def test_seed_index_without_a_recorded_backend_is_fp32(seed_index, encoder):
-    from index.snapshot import manifest_backend
+    from groundqa.index.snapshot import manifest_backend
 
     manifest = read_manifest(require_snapshot(seed_index))
     assert manifest_backend(manifest) == "fp32"

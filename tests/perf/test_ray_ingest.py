@@ -14,9 +14,9 @@ pytest.importorskip("ray.data")
 
 @pytest.mark.slow
 def test_ray_ingest_writes_the_same_passages_and_vectors(tmp_path, seed_index):
-    from index.build import EMBEDDINGS_FILE
-    from index.snapshot import read_manifest, require_snapshot
-    from index.store import STORE_FILE, Store
+    from groundqa.index.build import EMBEDDINGS_FILE
+    from groundqa.index.snapshot import read_manifest, require_snapshot
+    from groundqa.index.store import STORE_FILE, Store
 
     index_dir = tmp_path / "ray-index"
     done = groundqa("ingest", str(CORPUS), "--index", str(index_dir), "--engine", "ray", "--json", timeout=600)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from groundqa.index.build import ingest
+from groundqa.ingest.chunk import ChunkSettings
+from groundqa.service.engine import Engine
 from pypdf import PdfWriter
 
-from index.build import ingest
-from ingest.chunk import ChunkSettings
-from service.engine import Engine
 from tests.conftest import groundqa
 from tests.reliability.conftest import LiveServer
 

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import httpx
 import pytest
+from groundqa.index.build import ingest
+from groundqa.index.snapshot import CURRENT_FILE, SNAPSHOTS_DIR, current_snapshot
+from groundqa.ingest.chunk import ChunkSettings
+from groundqa.service.engine import Engine
 
-from index.build import ingest
-from index.snapshot import CURRENT_FILE, SNAPSHOTS_DIR, current_snapshot
-from ingest.chunk import ChunkSettings
-from service.engine import Engine
 from tests.conftest import ROOT, groundqa, running_server
 from tests.reliability.corpora import CHANGED, NEW_TERM, OLD, QUESTIONS, write
 
@@ -65,7 +65,7 @@ def holds_lock(pid: int, index: Path) -> bool:
 
 
 def start_ingest(corpus: Path, index: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "service", "ingest", str(corpus), "--index", str(index),
+    return subprocess.Popen([sys.executable, "-m", "groundqa", "ingest", str(corpus), "--index", str(index),
                              "--no-progress"], cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

@@ -60,9 +60,9 @@ def test_metrics_count_requests_and_describe_the_index(live: LiveServer) -> None
 
 
 def test_flag_counts_come_from_the_store(tmp_path) -> None:
-    from index.store import StoredSource, write_store
-    from ingest.records import Flag, Passage, SourceMeta
-    from service.observability import flagged_passages
+    from groundqa.index.store import StoredSource, write_store
+    from groundqa.ingest.records import Flag, Passage, SourceMeta
+    from groundqa.service.observability import flagged_passages
 
     text = "Book now. Free consultation. Cisplatin is standard."
     source = StoredSource(source_id="s", file="s.txt", file_hash="h", text_hash="t", title="S", meta=SourceMeta(),

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from groundqa.index.snapshot import current_snapshot
+from groundqa.service.settings import Settings
 
-from index.snapshot import current_snapshot
-from service.settings import Settings
 from tests.conftest import LiveServer, read_log_when, running_server
 from tests.reliability.conftest import API_KEY
 

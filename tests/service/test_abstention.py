@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import httpx
-
-from service.render import render_query
-from service.schemas import QueryOut
-from service.settings import ABSTAIN_BELOW, Settings
+from groundqa.service.render import render_query
+from groundqa.service.schemas import QueryOut
+from groundqa.service.settings import ABSTAIN_BELOW, Settings
 
 OFF_TOPIC = "What is the usual starting dose of metformin for type 2 diabetes?"
 ON_TOPIC = "Which chemotherapy is used first for metastatic cervical cancer?"
@@ -39,7 +38,7 @@ def test_http_query_says_abstained_beside_the_passages(server: str) -> None:
 
 
 def test_terminal_output_warns_before_the_passages(engine) -> None:
-    from service.schemas import passage_out
+    from groundqa.service.schemas import passage_out
 
     answer = engine.answer(OFF_TOPIC, k=1, mode="hybrid")
     result = QueryOut(question=OFF_TOPIC, mode="hybrid", k=1, abstained=True, support=answer.support,

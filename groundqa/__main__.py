@@ -1,0 +1,3 @@
+from groundqa.service.cli import main
+
+main()
