@@ -28,6 +28,7 @@ from groundqa.eval.flagset.pages import (
 )
 
 ROWS = ROOT / "eval" / "flagset" / "rows.jsonl"
+EXTRA_ROWS = ROOT / "eval" / "flagset" / "rows_extra.jsonl"  # a second draw, from tune sites only
 SEED = 20261130
 TEST_SHARE = 6  # sites whose SHA-1 starts with a hex digit below this (6/16, 37.5%) are test-only
 
@@ -105,5 +106,30 @@ def main() -> None:
     print(len(out), dict(by))  # noqa: T201
 
 
+def extra(per_page: int = 8, total: int = 1500) -> None:
+    """More training rows: net-matching sentences of ``tune`` sites not drawn before (positives are rare)."""
+    rng = random.Random(SEED + 1)
+    taken = {json.loads(line)["id"] for line in ROWS.read_text(encoding="utf-8").splitlines()}
+    out: list[dict] = []
+    seen: set[str] = set()
+    pages = [p for p in webcred_pages() if split_of(p.site) == "tune" and (p.topic == "Health" or p.rating ==
+                                                                          "unreliable")]
+    pages += [p for p in readability_pages() if split_of(p.site) == "tune"]
+    rng.shuffle(pages)
+    for page in pages:
+        rows = [r for r in sentences(page) if r.row_id not in taken]
+        for r, how in pick(rows, page, net=per_page, rand=1, rng=rng, seen=seen):
+            out.append({"id": r.row_id, "origin": r.origin, "page": r.page, "site": r.site, "start": r.start,
+                        "end": r.end, "sha": sentence_sha(page.text[r.start:r.end]), "zone": r.zone,
+                        "selection": how, "split": "tune", "topic": page.topic, "rating": page.rating,
+                        "extractor": EXTRACTOR})
+        if len(out) >= total:
+            break
+    EXTRA_ROWS.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
+    print(len(out))  # noqa: T201
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    extra() if sys.argv[1:] == ["--extra"] else main()
