@@ -1,0 +1,196 @@
+"""Compare ways of judging claim/evidence pairs on the claims datasets (issue: a trained verifier).
+
+    python bench/verifier_variants.py --runs bench/.cache/verifier/full-e3 [...] [--part calib|test]
+
+Variants, all measured in the same run on the same pairs:
+- ``always-neither`` and ``cosine-threshold``: a MiniLM cosine of claim and evidence with two thresholds (the
+  best order of the three labels) fitted on the ``train`` part;
+- ``legacy-bands``: the audit's hand-set judgement before this issue (0.6 x cosine + 0.4 x word coverage,
+  bands 0.78 / 0.62 / 0.45, checks), verdicts mapped to three labels;
+- ``embedding-head``: a logistic regression over [u, v, |u-v|, u*v, cosine] of the bi-encoder, fitted on the
+  ``train`` examples the cross-encoders see;
+- ``cross-encoder <run>``: a fine-tuned cross-encoder, temperature and class shifts fitted on HealthVer calib;
+- ``cross-encoder+checks <run>``: a logistic regression over the cross-encoder's logits and the checks'
+  conflict and missing counts, fitted on HealthVer calib.
+``--part calib`` is for choosing; ``--part test`` reports the split nothing was tuned on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from common import ROOT  # noqa: F401  (puts the repository on sys.path)
+from groundqa.credibility.training.pairs import claim_pairs, evidence_window, training_examples
+from groundqa.credibility.verifier import LABELS
+
+MAP3 = {"supported": 0, "partly supported": 0, "contradicted": 1, "unclear": 2, "not supported": 2}
+
+
+def macro_f1(gold, predicted) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(gold, predicted, labels=[0, 1, 2], average="macro", zero_division=0))
+
+
+def per_class(gold, predicted) -> list[float]:
+    from sklearn.metrics import f1_score
+
+    return [round(float(x), 3) for x in f1_score(gold, predicted, labels=[0, 1, 2], average=None, zero_division=0)]
+
+
+def bootstrap(gold, predicted, *, n: int = 1000, seed: int = 0) -> tuple[float, float]:
+    rng = np.random.default_rng(seed)
+    gold, predicted = np.asarray(gold), np.asarray(predicted)
+    scores = [macro_f1(gold[idx], predicted[idx]) for idx in (rng.integers(0, len(gold), len(gold)) for _ in range(n))]
+    return float(np.percentile(scores, 2.5)), float(np.percentile(scores, 97.5))
+
+
+def encoder():
+    from groundqa.index.embed import Encoder
+
+    return Encoder("bundled")
+
+
+def cosine_thresholds(cos: np.ndarray, gold: np.ndarray) -> tuple[tuple[int, int, int], float, float]:
+    """The label order (low, middle, high cosine) and two thresholds that maximise macro-F1."""
+    grid = np.round(np.arange(0.0, 1.0, 0.02), 2)
+    best = (-1.0, None)
+    for order in itertools.permutations(range(3)):
+        for lo, hi in itertools.combinations_with_replacement(grid, 2):
+            predicted = np.where(cos < lo, order[0], np.where(cos < hi, order[1], order[2]))
+            score = macro_f1(gold, predicted)
+            if score > best[0]:
+                best = (score, (order, float(lo), float(hi)))
+    return best[1]
+
+
+def apply_cosine(cos, fitted) -> np.ndarray:
+    order, lo, hi = fitted
+    return np.where(cos < lo, order[0], np.where(cos < hi, order[1], order[2]))
+
+
+def features(enc, claims: list[str], evidence: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    u, v = enc.encode(claims), enc.encode(evidence)
+    cos = (u * v).sum(1)
+    return np.hstack([u, v, np.abs(u - v), u * v, cos[:, None]]), cos
+
+
+def legacy(claims: list[str], evidence: list[str], enc) -> np.ndarray:
+    """The audit's previous judgement, if this checkout still has it (credibility/support.py)."""
+    try:
+        from groundqa.credibility.support import judge, terms, windows
+    except ImportError:
+        return np.full(len(claims), -1)
+    out = []
+    for claim, ev in zip(claims, evidence, strict=True):
+        spans = windows(ev, 0)
+        vectors = enc.encode([w.text for w in spans])
+        support = judge(claim, enc.encode([claim])[0], terms([claim])[0], ev, spans,
+                        terms([w.text for w in spans]), vectors)
+        out.append(MAP3[support.verdict])
+    return np.array(out)
+
+
+def check_counts(claims: list[str], evidence: list[str]) -> np.ndarray:
+    from groundqa.credibility.checks import check_names, check_negation, check_numbers
+
+    rows = []
+    for c, e in zip(claims, evidence, strict=True):
+        n, m, g = check_numbers(c, e, e), check_names(c, e, e), check_negation(c, e)
+        rows.append([len(n.conflicts), len(n.missing), len(m.conflicts), len(m.missing), len(g.conflicts)])
+    return np.array(rows, dtype=np.float32)
+
+
+def cross_encoder_logits(run: Path, claims: list[str], evidence: list[str]) -> np.ndarray:
+    from groundqa.credibility.training.verifier import predict
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    model = AutoModelForSequenceClassification.from_pretrained(run / "model")
+    tokenizer = AutoTokenizer.from_pretrained(run / "model")
+    return predict(model, tokenizer, list(zip(claims, evidence, strict=True)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=Path, nargs="*", default=[])
+    parser.add_argument("--part", choices=("calib", "test"), default="calib")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "verifier_variants.json")
+    args = parser.parse_args()
+    import torch
+
+    torch.set_num_threads(2)
+    began = time.time()
+    enc = encoder()
+    results: dict[str, dict] = {}
+
+    train = training_examples(cache=ROOT / "bench" / ".cache" / "verifier" / "synthetic-1800-13.jsonl")
+    train_full = [e for e in train if e.label in LABELS]
+    x_train, cos_train = features(enc, [e.claim for e in train_full], [e.evidence for e in train_full])
+    y_train = np.array([LABELS.index(e.label) for e in train_full])
+    hv_train = [p for p in claim_pairs("train") if p.dataset == "healthver"]
+    _, hv_cos = features(enc, [p.claim for p in hv_train], [evidence_window(p.claim, p.evidence) for p in hv_train])
+    fitted_cos = cosine_thresholds(hv_cos, np.array([LABELS.index(p.label) for p in hv_train]))
+    from sklearn.linear_model import LogisticRegression
+
+    head = LogisticRegression(max_iter=2000, C=1.0, class_weight="balanced").fit(x_train, y_train)
+
+    calib_hv = [p for p in claim_pairs("calib") if p.dataset == "healthver"]
+    calib_claims = [p.claim for p in calib_hv]
+    calib_ev = [evidence_window(p.claim, p.evidence) for p in calib_hv]
+    calib_gold = np.array([LABELS.index(p.label) for p in calib_hv])
+    calib_checks = check_counts(calib_claims, calib_ev)
+
+    for dataset in ("healthver", "covidfact", "scifact"):
+        pairs = [p for p in claim_pairs(args.part) if p.dataset == dataset]
+        claims = [p.claim for p in pairs]
+        ev = [evidence_window(p.claim, p.evidence) for p in pairs]
+        gold = np.array([LABELS.index(p.label) if p.label in LABELS else 1 for p in pairs])
+        x, cos = features(enc, claims, ev)
+        rows: dict[str, np.ndarray] = {
+            "always-neither": np.full(len(pairs), 2),
+            "cosine-threshold": apply_cosine(cos, fitted_cos),
+            "legacy-bands": legacy(claims, ev, enc) if dataset == "healthver" else np.full(len(pairs), -1),
+            "embedding-head": head.predict(x),
+        }
+        checks = check_counts(claims, ev)
+        for run in args.runs:
+            from groundqa.credibility.training.calibrate import calibrate
+
+            logits = cross_encoder_logits(run, claims, ev)
+            calib_logits = cross_encoder_logits(run, calib_claims, calib_ev)
+            cal = calibrate(calib_logits, [LABELS[g] for g in calib_gold])
+            probs = cal.probabilities(logits)
+            rows[f"cross-encoder {run.name} (argmax)"] = logits.argmax(1)
+            rows[f"cross-encoder {run.name}"] = np.array([cal.decide(p) for p in probs])
+            stack = LogisticRegression(max_iter=2000, C=0.5, class_weight="balanced").fit(
+                np.hstack([calib_logits, calib_checks]), calib_gold)
+            rows[f"cross-encoder+checks {run.name}"] = stack.predict(np.hstack([logits, checks]))
+        results[dataset] = {}
+        for name, predicted in rows.items():
+            if (predicted < 0).all():
+                continue
+            if dataset == "healthver":
+                low, high = bootstrap(gold, predicted)
+                results[dataset][name] = {"macro_f1": round(macro_f1(gold, predicted), 4),
+                                          "ci95": [round(low, 4), round(high, 4)],
+                                          "per_class_f1": dict(zip(LABELS, per_class(gold, predicted), strict=True))}
+            else:  # two-way gold: supports vs the rest (SciFact), supports vs refutes (COVID-Fact)
+                from sklearn.metrics import f1_score
+
+                binary_gold = (gold == 0).astype(int)
+                binary_pred = (predicted == 0).astype(int)
+                results[dataset][name] = {"macro_f1_2way": round(float(f1_score(
+                    binary_gold, binary_pred, average="macro", zero_division=0)), 4)}
+            print(f"{args.part:5} {dataset:9} {name:45} {results[dataset][name]}", flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"part": args.part, "cosine_thresholds": fitted_cos, "results": results,
+                                    "seconds": round(time.time() - began)}, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

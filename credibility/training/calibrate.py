@@ -1,0 +1,84 @@
+"""Calibrate the verifier on HealthVer ``calib`` claims and export what ships in models/verifier.
+
+Temperature scaling (Guo et al. 2017) fits one temperature to the calibration logits by log-loss; then a
+log-prior shift per class is chosen by grid search for macro-F1 (the decision rule), and the thresholds that
+split "supported" from "partly supported" and "not supported" from "unclear" are the lowest probabilities at
+which those verdicts are right at least 85% of the time on the same split.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import numpy as np
+from groundqa.credibility.verifier import LABELS, Calibration
+
+PRECISION_FOR_STRONG_VERDICTS = 0.85
+
+
+def _nll(logits: np.ndarray, gold: np.ndarray, temperature: float) -> float:
+    z = logits / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    log_p = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return float(-log_p[np.arange(len(gold)), gold].mean())
+
+
+def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
+    grid = np.exp(np.linspace(np.log(0.25), np.log(8.0), 200))
+    return float(min(grid, key=lambda t: _nll(logits, gold, t)))
+
+
+def _macro_f1(gold: np.ndarray, predicted: np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(gold, predicted, labels=[0, 1, 2], average="macro", zero_division=0))
+
+
+def fit_shift(probabilities: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
+    """Log-prior shifts for refutes and neither (supports fixed at 0) that maximise macro-F1; ties: smallest."""
+    log_p = np.log(np.clip(probabilities, 1e-12, 1.0))
+    grid = np.round(np.arange(-1.5, 1.51, 0.1), 2)
+    best = max(itertools.product(grid, grid),
+               key=lambda s: (round(_macro_f1(gold, (log_p + np.array([0.0, *s])).argmax(1)), 4),
+                              -abs(s[0]) - abs(s[1])))
+    return 0.0, float(best[0]), float(best[1])
+
+
+def _strong_threshold(scores: np.ndarray, correct: np.ndarray, default: float) -> float:
+    for t in np.round(np.arange(0.5, 0.99, 0.01), 2):
+        chosen = scores >= t
+        if chosen.sum() >= 5 and correct[chosen].mean() >= PRECISION_FOR_STRONG_VERDICTS:
+            return float(t)
+    return default
+
+
+def calibrate(logits: np.ndarray, gold_labels: list[str]) -> Calibration:
+    gold = np.array([LABELS.index(g) for g in gold_labels])
+    temperature = fit_temperature(logits, gold)
+    base = Calibration(temperature=temperature)
+    probabilities = base.probabilities(logits)
+    shift = fit_shift(probabilities, gold)
+    decided = (np.log(np.clip(probabilities, 1e-12, 1)) + np.array(shift)).argmax(1)
+    supports, neither = decided == 0, decided == 2
+    return Calibration(temperature, shift,
+                       _strong_threshold(probabilities[supports, 0], gold[supports] == 0, 0.8),
+                       _strong_threshold(probabilities[neither, 2], gold[neither] == 2, 0.8))
+
+
+def export(run: Path, target: Path, calibration: Calibration, card_facts: dict) -> None:
+    """Write the fine-tuned layers and head (fp16, not the bundled embeddings), config and calibration."""
+    import torch
+    from safetensors.torch import save_file
+    from transformers import AutoModelForSequenceClassification
+
+    model = AutoModelForSequenceClassification.from_pretrained(run / "model")
+    state = {k: v.to(torch.float16).contiguous() for k, v in model.state_dict().items()
+             if not k.startswith("bert.embeddings.")}
+    target.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(target / "delta.safetensors"), metadata={"base": "sentence-transformers/all-MiniLM-L6-v2"})
+    model.config.save_pretrained(target)
+    (target / "calibration.json").write_text(json.dumps(asdict(calibration), indent=1) + "\n", encoding="utf-8")
+    (target / "training.json").write_text(json.dumps(card_facts, indent=1) + "\n", encoding="utf-8")
