@@ -21,8 +21,8 @@ DATASETS = ROOT.parent / "shared" / "datasets"
 
 
 def pdf_part(pdf_dir: Path, compare: bool, show: bool) -> None:
-    from pdf_backends import BACKENDS
     from groundqa.eval.documents import check_pdf_sentences
+    from pdf_backends import BACKENDS
 
     names = list(BACKENDS) if compare else ["pypdfium2"]
     print(f"PDF gold sentences ({pdf_dir}): whole in one passage on the right page")
@@ -39,8 +39,8 @@ def pdf_part(pdf_dir: Path, compare: bool, show: bool) -> None:
 
 
 def html_part(root: Path, compare: bool, show: bool) -> None:
-    from html_backends import BACKENDS
     from groundqa.eval.documents import readability_pages, score_page, summary
+    from html_backends import BACKENDS
 
     names = list(BACKENDS) if compare else ["groundqa"]
     folders = readability_pages(root)
