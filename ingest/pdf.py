@@ -5,6 +5,7 @@ joined with form feeds, each page's offset kept so passages know their page; sca
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -72,29 +73,29 @@ def open_pdf(raw: bytes, path: Path) -> pdfium.PdfDocument:
         raise LoadError(f"{path}: is not a readable PDF ({exc}); check the file is complete or re-export it") from exc
 
 
-def load_pdf(path: Path, *, source_id: str, data: bytes | None = None) -> list[Document]:
+def load_pdf(path: Path, *, source_id: str, data: bytes | None = None, ocr_lang: str = "eng") -> list[Document]:
     raw = path.read_bytes() if data is None else data
     pdf = open_pdf(raw, path)
     try:
         if len(pdf) == 0:
             raise LoadError(f"{path}: has no pages; re-export the PDF or remove it")
         pages = pdfium_pages(pdf)
+        scanned = [i for i, page in enumerate(pages)
+                   if sum(len(line.text) for line in page.lines) < MIN_PAGE_CHARS and _has_images(pdf[i])]
+        if scanned:
+            from groundqa.ingest.ocr import ocr_lines
+
+            for index, lines in ocr_lines(pdf, scanned, path=path, lang=ocr_lang).items():
+                pages[index].lines = lines
         texts = page_texts(pages)
-        scanned = [i for i, text in enumerate(texts)
-                   if len(text.strip()) < MIN_PAGE_CHARS and _has_images(pdf[i])]
         metadata: dict[str, Any] = pdf_metadata(pdf, pages)
     except pdfium.PdfiumError as exc:
         raise LoadError(f"{path}: is not a readable PDF ({exc}); check the file is complete or re-export it") from exc
     finally:
-        pass
+        pdf.close()
     if scanned:
-        from groundqa.ingest.ocr import ocr_pages
-
-        for index, text in ocr_pages(pdf, scanned, path=path).items():
-            texts[index] = text
         metadata["ocr_pages"] = [i + 1 for i in scanned]
-    pdf.close()
-    if not any(t.strip() for t in texts):
+    if not any(re.search(r"\w", t) for t in texts):
         raise LoadError(f"{path}: has no extractable text and no scanned page images to read; "
                         "check that the PDF is not blank")
     starts: list[int] = []

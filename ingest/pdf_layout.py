@@ -65,7 +65,7 @@ def _same_line(last: Glyph, g: Glyph, size: float) -> bool:
     overlap = min(last.bottom, g.bottom) - max(last.top, g.top)
     height = min(last.bottom - last.top, g.bottom - g.top) or 1.0
     # ligature parts share one box, so a glyph may start where the previous one started
-    return overlap > 0.4 * height and g.x0 >= last.x0 - 0.5 * size and g.x0 - last.x1 < 6 * size
+    return overlap > 0.4 * height and g.x0 >= last.x0 - 0.5 * size and g.x0 - last.x1 < 3 * size
 
 
 def _line_text(glyphs: list[Glyph], size: float) -> str:
@@ -187,7 +187,7 @@ def _join(prev: str, nxt: str, hyphen_forms: Counter[str]) -> str:
             # a compound written with its hyphen elsewhere in the document keeps it; so do prefixes such as
             # "n-hexane" and parts that are names or numbers; anything else was split only to fit the line
             keep = (hyphen_forms[f"{left}-{right}".lower()] > hyphen_forms[f"{left}{right}".lower()]
-                    or len(left) <= 2 or right[:1].isupper() or any(ch.isdigit() for ch in left))
+                    or len(left) == 1 or right[:1].isupper() or any(ch.isdigit() for ch in left))
             if keep:
                 return prev[:-1] + "-" + nxt
             return prev[:-1] + nxt
@@ -201,6 +201,9 @@ def _break(prev: Line, nxt: Line, width: float, size: float) -> str:
         return "\n\n"
     if prev.text.endswith(_DASHES):
         return ""
+    gap = nxt.top - prev.bottom  # a blank line's worth of space between lines of one column ends a paragraph
+    if gap > 0.9 * max(prev.size, nxt.size) and nxt.x0 < prev.x1:
+        return "\n\n" if len(prev.text) < 80 and not _ends_sentence(prev.text) and prev.text[:1].isupper() else "\n"
     if _BULLET.match(nxt.text):
         return "\n"
     if _ends_sentence(prev.text):

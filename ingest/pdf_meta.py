@@ -48,7 +48,7 @@ def _people(value: str) -> list[str]:
         name = re.sub(r"(?<=[a-z])\d+[*†‡]?$|\d[\d,*†‡]*$", "", name).strip()
         if not name:
             continue
-        if not _NAME.match(name) or _ORGANISATION.search(name):
+        if not _NAME.match(name) or _ORGANISATION.search(name) or any(w.isupper() and len(w) > 2 for w in name.split()):
             return []
         names.append(name)
     return names
@@ -63,7 +63,7 @@ def _first_page_title(page: Page, size: float) -> tuple[str | None, Line | None]
         return None, None
     block: list[Line] = []
     for ln in top:
-        if abs(ln.size - largest) <= 0.08 * largest:
+        if abs(ln.size - largest) <= 0.15 * largest:  # italic or other fonts in a title have other boxes
             if block and ln.top - block[-1].bottom > 1.5 * largest:
                 break
             block.append(ln)
@@ -82,11 +82,12 @@ def pdf_metadata(pdf: pdfium.PdfDocument, pages: list[Page]) -> dict[str, Any]:
     title = page_title or _good_title(info.get("Title"))
     if title:
         meta["title"] = title
-    authors = _people(info.get("Author", ""))
-    if not authors and after is not None and pages:
+    authors: list[str] = []
+    if after is not None and pages:  # the author line under the title names everyone; the info field often one
         below = [ln for ln in pages[0].lines if ln.top >= after.bottom - 1]
         if below:
             authors = _people(below[0].text)
+    authors = authors or _people(info.get("Author", ""))
     if authors:
         meta["authors"] = authors
     date = _date(info.get("CreationDate")) or _date(info.get("ModDate"))
