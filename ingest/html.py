@@ -27,8 +27,6 @@ for _name in ("trafilatura", "htmldate", "courlan", "readability", "justext"):
 
 _INVISIBLE = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "svg",
               "iframe", "head", "button", "select", "form")
-_BLOCKS = ("p", "div", "section", "article", "main", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6",
-           "br", "tr", "table", "blockquote", "pre", "dd", "dt", "figcaption", "hr", "title")
 MIN_MAIN_SHARE = 0.15  # main content shorter than this share of the visible text: the extractor missed it
 MIN_VISIBLE_CHARS = 400  # ... on a page with at least this much visible text
 
@@ -42,13 +40,7 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
         tag.decompose()
     for tag in soup.find_all(attrs={"hidden": True}):
         tag.decompose()
-    for tag in soup.find_all(_BLOCKS):
-        tag.insert_before("\n")
-        tag.insert_after("\n")
-    raw = soup.get_text()
-    lines = [" ".join(line.split()) for line in raw.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return text, title or None
+    return soup_text(soup), title or None
 
 
 def _inline(element: Any) -> str:
@@ -117,6 +109,10 @@ def page_metadata(extracted: Any, markup: str, html_title: str | None = None) ->
             found["authors"] = authors
     meta: dict[str, Any] = {}
     title = own.get("title") or html_title or found.get("title")
+    site = found.get("site_name")
+    if title and site and title.lower().endswith(site.lower()) and len(title) > len(site) + 3:
+        head = re.sub(r"\s*[|\-–—·:»]\s*$", "", title[:-len(site)])
+        title = head if head != title[:-len(site)] and head.strip() else title  # "Article | Site" -> "Article"
     if title:
         meta["title"] = title
     authors = own.get("authors") or found.get("authors") or own.get("byline")
@@ -173,23 +169,29 @@ def boilerplate_blocks(markup: str, main_text: str) -> tuple[tuple[str, str], ..
 
 
 _READABLE_BLOCKS = ("p", "div", "section", "article", "main", "ul", "ol", "table", "blockquote", "pre", "dd", "dt",
-                    "dl", "figcaption", "figure", "hr", "br", "tr", "li")
+                    "dl", "figcaption", "figure", "hr", "br", "tr", "li", "title")
 _HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def fragment_text(fragment: str) -> str:
-    """Article HTML as readable text: headings on their own line before a blank line, "- " list items,
-    "cell | cell" table rows, one block per line."""
-    soup = BeautifulSoup(fragment, "lxml")
+    """Article HTML as readable text (see ``soup_text``)."""
+    return soup_text(BeautifulSoup(fragment, "lxml"))
+
+
+def soup_text(soup: BeautifulSoup) -> str:
+    """Headings on their own line before a blank line, "- " list items, "cell | cell" table rows, one block
+    per line; the source's line breaks inside a paragraph are spaces, as a browser shows them."""
     for tag in soup.find_all(("script", "style", "noscript", "template", "svg")):
         tag.decompose()
+    for string in soup.find_all(string=True):
+        if not string.find_parent("pre") and ("\n" in string or "\t" in string):
+            string.replace_with(re.sub(r"\s+", " ", str(string)))
     for row in soup.find_all("tr"):
         cells = [" ".join(c.get_text(" ").split()) for c in row.find_all(("td", "th"), recursive=False)]
         row.clear()
         row.append(" | ".join(c for c in cells if c))
     for item in soup.find_all("li"):
-        depth = len(item.find_parents("li"))
-        item.insert(0, "  " * depth + "- ")
+        item.insert(0, "  " * len(item.find_parents("li")) + "- ")
     for tag in soup.find_all(_HEADINGS):
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
@@ -197,8 +199,7 @@ def fragment_text(fragment: str) -> str:
         tag.insert_before("\n")
         tag.insert_after("\n")
     lines = [" ".join(line.split()) for line in soup.get_text().split("\n")]
-    text = "\n".join(line if not line.startswith("- ") else line for line in lines)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def readerable(visible: str) -> bool:
