@@ -89,7 +89,8 @@ def load_docx(path: Path, *, source_id: str, data: bytes | None = None) -> list[
         document = docx.Document(io.BytesIO(raw))
         blocks = _blocks(document)
         meta = _metadata(document)
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, TypeError, AttributeError) as exc:
+    except (PackageNotFoundError, zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, ValueError, TypeError,
+            AttributeError, SyntaxError, EOFError, NotImplementedError, OSError) as exc:  # SyntaxError: broken XML
         hint = ("a password-protected or old-format (.doc) Word file? save it as .docx without a password"
                 if raw[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" else "check the file is complete or re-save it")
         raise LoadError(f"{path}: is not a readable Word .docx document ({type(exc).__name__}); {hint}") from exc

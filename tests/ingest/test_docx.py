@@ -82,3 +82,14 @@ def test_docx_without_text_is_refused() -> None:
     docx.Document().save(out)
     with pytest.raises(LoadError, match="has no text"):
         load_file(Path("blank.docx"), source_id="blank", data=out.getvalue())
+
+
+def test_docx_with_broken_xml_is_a_load_error() -> None:
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as package:
+        package.writestr("[Content_Types].xml", "<Types><broken")
+        package.writestr("word/document.xml", "<w:document")
+    with pytest.raises(LoadError, match="broken.docx: is not a readable Word .docx document"):
+        load_file(Path("broken.docx"), source_id="broken", data=out.getvalue())
