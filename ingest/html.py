@@ -18,7 +18,7 @@ from typing import Any
 from bs4 import BeautifulSoup
 from groundqa.ingest.decode import decode_bytes, normalise_newlines
 from groundqa.ingest.errors import LoadError
-from groundqa.ingest.page_meta import declared, split_authors
+from groundqa.ingest.page_meta import declared, parse, split_authors
 from groundqa.ingest.records import Document
 from groundqa.ingest.zones import zone_at, zoned_text
 
@@ -202,11 +202,23 @@ def soup_text(soup: BeautifulSoup) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def readerable(visible: str) -> bool:
-    """Mozilla Readability's isProbablyReaderable on the visible text's paragraphs: enough long paragraphs
-    for an article extractor to find the article. Short pages (a clinic's contact page) are kept whole."""
-    score = sum(math.sqrt(len(line) - 140) for line in visible.split("\n") if len(line) >= 140)
-    return score > 20
+def readerable(markup: str) -> bool:
+    """Mozilla Readability's isProbablyReaderable: enough long <p>, <pre>, <article> (or <div> with <br>) blocks
+    for an article extractor to find the article. Short pages (a clinic's contact page) keep their visible text."""
+    tree = parse(markup)
+    if tree is None:
+        return False
+    nodes = list(tree.iter("p", "pre", "article"))
+    nodes += [div for div in tree.iter("div") if any(child.tag == "br" for child in div)]
+    score = 0.0
+    for node in nodes:
+        hidden = node.get("hidden") is not None or _HIDDEN_STYLE.search(node.get("style") or "")
+        length = len(" ".join(node.text_content().split())) if not hidden else 0
+        if length >= 140:
+            score += math.sqrt(length - 140)
+            if score > 20:
+                return True
+    return False
 
 
 def readable_text(markup: str) -> str:
@@ -250,7 +262,7 @@ def extract(markup: str, *, extractor: str = "readability") -> tuple[str, dict[s
     """(main text, metadata); the visible text stands in when the extractor finds (almost) no main content."""
     visible, _ = html_to_text(markup)
     if extractor == "readability":
-        text = readable_text(markup) if readerable(visible) else visible
+        text = readable_text(markup) if readerable(markup) else visible
         meta = metadata_of(markup)
     else:
         text, extracted = trafilatura_text(markup, favor=extractor.removeprefix("trafilatura-"))
