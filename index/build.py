@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,8 +29,8 @@ from groundqa.index.store import STORE_FILE, Store, StoredSource, write_store
 from groundqa.index.vectors import build_vectors, save_vectors
 from groundqa.ingest.chunk import ChunkSettings, chunk_document
 from groundqa.ingest.errors import LoadError
-from groundqa.ingest.loaders import is_supported, load_file
-from groundqa.ingest.manifest import load_manifest
+from groundqa.ingest.loaders import SUFFIXES, is_supported, load_file
+from groundqa.ingest.manifest import MANIFEST_NAME, load_manifest
 from groundqa.ingest.records import Document, Passage, SourceMeta, content_hash
 from tqdm import tqdm
 
@@ -44,6 +44,8 @@ class IngestReport:
     files_unchanged: int = 0
     files_loaded: int = 0
     files_failed: int = 0
+    files_skipped: list[str] = field(default_factory=list)  # not a supported type: named in the summary
+    files_hidden: int = 0  # dot-files and files in dot-folders, never read
     sources: int = 0
     sources_removed: int = 0
     passages: int = 0
@@ -74,8 +76,13 @@ def embedding_text(passage: Passage, title: str | None, *, context: str) -> str:
     return "\n".join([*dict.fromkeys(lead), passage.text])
 
 
+def supported_types() -> str:
+    return " ".join(sorted(SUFFIXES))
+
+
 def discover(paths: list[Path], report: IngestReport) -> list[CorpusFile]:
-    """Supported files under the given paths; links leading outside their corpus folder are refused."""
+    """Supported files under the given paths; every other file is accounted for in the report (skipped for
+    its type, or hidden); links leading outside their corpus folder are refused."""
     found: dict[Path, CorpusFile] = {}
     for given in paths:
         if not given.exists():
@@ -85,7 +92,14 @@ def discover(paths: list[Path], report: IngestReport) -> list[CorpusFile]:
         candidates = sorted(given.rglob("*")) if given.is_dir() else [given]
         for path in candidates:
             rel_parts = path.relative_to(root).parts
-            if any(part.startswith(".") for part in rel_parts) or not path.is_file() or not is_supported(path):
+            if not path.is_file():
+                continue
+            if any(part.startswith(".") for part in rel_parts):
+                report.files_hidden += 1
+                continue
+            if not is_supported(path):
+                if rel_parts != (MANIFEST_NAME,):
+                    report.files_skipped.append(str(path))
                 continue
             resolved = path.resolve()
             if not resolved.is_relative_to(root.resolve()):
@@ -111,7 +125,7 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
     report = IngestReport()
     with build_lock(index_dir):
         files = discover(paths, report)
-        report.files_seen = len(files)
+        report.files_seen = len(files) + len(report.files_skipped)
         manifests = {}
         for root in dict.fromkeys(f.root for f in files):
             manifests[root] = load_manifest(root)
@@ -161,7 +175,7 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
                     report.errors.append(f"{cf.path}: source id {doc.source_id!r} is already used by another "
                                          "file; give one of them another id in the manifest")
                     continue
-                meta = entry.meta if entry else SourceMeta(title=doc.title)
+                meta = with_document_metadata(entry.meta if entry else SourceMeta(), doc)
                 overrides = list(entry.overrides) if entry else []
                 chunks = chunk_document(doc, chunking)
                 profile = None
@@ -185,7 +199,7 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
         if not sources:
             report.errors.append("no usable documents were found under " + ", ".join(map(str, paths))
                                  + (", so the existing index was left as it was" if old_sources else "")
-                                 + "; supported files: .txt .md .html .pdf .jsonl")
+                                 + f"; supported files: {supported_types()}")
             return report
 
         build_dir = new_build_dir(index_dir)
@@ -213,6 +227,27 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
         report.snapshot = final.name
         report.changed = True
         return report
+
+
+def with_document_metadata(meta: SourceMeta, doc: Document) -> SourceMeta:
+    """The manifest's metadata, its gaps filled from what the document says of itself (title, authors, date,
+    canonical URL, site name as publisher, language); OCR'd pages are recorded in ``extra``."""
+    found = doc.metadata
+    extra = dict(meta.extra)
+    if found.get("ocr_pages"):
+        extra["ocr_pages"] = list(found["ocr_pages"])
+    if found.get("description") and "description" not in extra:
+        extra["description"] = found["description"]
+    return replace(
+        meta,
+        title=meta.title or found.get("title") or doc.title,
+        authors=meta.authors or tuple(found.get("authors") or ()),
+        date=meta.date or found.get("date"),
+        url=meta.url or found.get("url"),
+        publisher=meta.publisher or found.get("site_name"),
+        language=meta.language or found.get("language"),
+        extra=extra,
+    )
 
 
 def _file_keys(files: list[CorpusFile]) -> dict[Path, str]:

@@ -84,7 +84,7 @@ def _default_paths(settings: Settings) -> list[Path]:
 def ingest_cmd(paths: tuple[Path, ...], index: Path | None, model: str | None, chunk_chars: int | None,
                overlap_chars: int | None, rebuild: bool, as_json: bool, progress: bool | None, engine: str,
                encoder_backend: str | None) -> None:
-    """Ingest files or folders (.txt .md .html .pdf .jsonl) into the index.
+    """Ingest files or folders (.txt .md .html .pdf .docx .jsonl) into the index.
 
     The index mirrors the given paths: changed files are re-indexed, unchanged ones cost nothing,
     files no longer present are removed. Without PATHS, the previously ingested folders (or ./corpus).
@@ -106,9 +106,18 @@ def ingest_cmd(paths: tuple[Path, ...], index: Path | None, model: str | None, c
             click.echo(click.style("warning: ", fg="yellow", bold=True) + warning, err=True)
         for error in report.errors:
             click.echo(click.style("error: ", fg="red", bold=True) + error, err=True)
+        if report.files_skipped:
+            from groundqa.index.build import supported_types
+
+            click.echo(click.style("skipped: ", fg="yellow", bold=True)
+                       + f"{len(report.files_skipped)} file(s) of a type groundqa does not read: "
+                       + ", ".join(report.files_skipped) + f" (supported: {supported_types()})", err=True)
         state = "index updated" if report.changed else "index unchanged"
         click.echo(f"{state} ({settings.index}): {report.files_seen} files seen, {report.files_loaded} loaded, "
-                   f"{report.files_unchanged} unchanged, {report.files_failed} failed; {report.sources} sources, "
+                   f"{report.files_unchanged} unchanged, {report.files_failed} failed, "
+                   f"{len(report.files_skipped)} skipped (unsupported type)"
+                   + (f", {report.files_hidden} hidden ignored" if report.files_hidden else "")
+                   + f"; {report.sources} sources, "
                    f"{report.passages} passages ({report.passages_embedded} embedded), "
                    f"{report.sources_removed} sources removed")
     if not report.ok:

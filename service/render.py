@@ -47,7 +47,7 @@ def render_query(result: QueryOut) -> str:
                                   "the closest passages are shown below, but treat them as unrelated.",
                                   fg="yellow", bold=True), ""]
     for rank, p in enumerate(result.passages, start=1):
-        where = f"{p.source_id} [{p.start}:{p.end}]" + (f" p.{p.page}" if p.page else "")
+        where = f"{p.source_id} [{p.start}:{p.end}]" + (f" p.{p.page}" if p.page else "") + (" OCR" if p.ocr else "")
         tags = " ".join(click.style(f"[{f.kind}]", fg=_FLAG_COLOURS.get(f.kind, "red"), bold=True) for f in p.flags)
         lines.append(f"{click.style(f'{rank:>2}.', bold=True)} {click.style(p.title or p.source_id, fg='cyan')}  "
                      f"{click.style(where, dim=True)}  score {p.score:.4f} {tags}".rstrip())

@@ -68,6 +68,8 @@ class PassageOut(BaseModel):
     page: int | None
     heading: str | None
     text: str
+    ocr: bool = Field(False, description="The passage's page was a scanned image read by OCR: check the wording "
+                      "against the original before quoting it.")
     score: float | None = None
     ranks: dict[str, int] | None = None
     flags: list[FlagOut] = Field(default_factory=list)
@@ -135,7 +137,8 @@ def passage_out(passage: Passage, source: StoredSource, *, score: float | None =
                 ranks: dict[str, int] | None = None) -> PassageOut:
     return PassageOut(passage_id=passage.passage_id, source_id=passage.source_id, title=source.title,
                       start=passage.start, end=passage.end, page=passage.page, heading=passage.heading,
-                      text=passage.text, score=score, ranks=ranks,
+                      text=passage.text, ocr=passage.page in source.meta.extra.get("ocr_pages", ()),
+                      score=score, ranks=ranks,
                       flags=[FlagOut(**flag_to_json(f)) for f in passage.flags], source=source_meta(source))
 
 

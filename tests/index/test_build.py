@@ -131,3 +131,24 @@ def test_build_killed_midway_leaves_previous_index_loadable(tmp_path: Path, corp
     assert report.changed and report.sources == 44
     assert not list((index / "snapshots").glob(".tmp-*"))
     assert json.loads((current_snapshot(index) / "manifest.json").read_text())["sources"] == 44
+
+
+def test_scanned_pdf_passages_say_they_came_from_ocr(tmp_path: Path, encoder) -> None:
+    from groundqa.service.schemas import passage_out
+
+    from tests.ingest.test_pdf import SCAN, needs_ocr, tesseract_ready
+    from tests.pdfs import scanned_pdf
+
+    if not tesseract_ready():
+        pytest.skip(needs_ocr.kwargs["reason"])
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "scan.pdf").write_bytes(scanned_pdf(SCAN))
+    (corpus / "typed.txt").write_text("Typed notes on bone metastases and their treatment with radiotherapy.")
+    report = run([corpus], tmp_path / "idx", encoder)
+    assert report.ok, report.errors
+    store = store_of(tmp_path / "idx")
+    sources = {s.source_id: s for s in store.sources()}
+    assert sources["scan"].meta.extra["ocr_pages"] == [1]
+    outs = [passage_out(p, sources[p.source_id]) for _, p in store.all_passages()]
+    assert {o.source_id for o in outs if o.ocr} == {"scan"} and any(not o.ocr for o in outs)
