@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from groundqa.ingest.errors import InvalidRequestError
 from groundqa.service.deps import EngineDep, SettingsDep
 from groundqa.service.engine import Filters
 from groundqa.service.errors import ERROR_RESPONSES
+from groundqa.service.exceptions import InvalidRequestError
 from groundqa.service.schemas import QueryIn, QueryOut, query_out
 
 router = APIRouter(prefix="/v1", tags=["query"])
