@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from groundqa.eval.datasets import DEFAULT_MEDQUAD, SEED_SET
+from groundqa.service.commandline import make_settings, progress_option, show_progress
 
 EXIT_BAD_DATASET = 2
 
@@ -69,11 +70,11 @@ def _modes(value: str) -> list[str]:
 @click.option("--rrf-k", type=int, default=None, help="Reciprocal-rank-fusion constant (in-process).")
 @click.option("--candidates", type=int, default=None, help="Candidates per retriever before fusion (in-process).")
 @click.option("--abstain-below", type=float, default=None, help="Abstention threshold on cosine (in-process).")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bars on stderr.")
+@progress_option
 def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | None, index: Path | None,
              model: str | None, corpus: Path | None, cache: Path, sample: int | None, seed: int,
              medquad_src: Path, chunk_chars: int | None, overlap_chars: int | None, embed_context: str | None,
-             rrf_k: int | None, candidates: int | None, abstain_below: float | None, progress: bool) -> None:
+             rrf_k: int | None, candidates: int | None, abstain_below: float | None, progress: bool | None) -> None:
     """Benchmark retrieval on DATASET and write a report to --out.
 
     DATASET is a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv; indexed on its own under
@@ -82,7 +83,6 @@ def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | 
     """
     from groundqa.eval.datasets import DatasetError
     from groundqa.ingest.errors import GroundqaError, IndexMismatchError, IndexMissingError
-    from groundqa.service.cli import make_settings  # here, not at the top: service.cli registers this command
 
     modes = _modes(mode)
     settings = make_settings(index=index, model=model, chunk_max_chars=chunk_chars, embed_context=embed_context,
@@ -91,7 +91,7 @@ def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | 
     try:
         document = run_eval(dataset, out=out, modes=modes, k=k, depth=depth, url=url, settings=settings,
                             corpus=corpus, cache=cache, sample=sample, seed=seed, medquad_src=medquad_src,
-                            progress=progress)
+                            progress=show_progress(progress))
     except (DatasetError, ValueError) as exc:
         click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
         sys.exit(EXIT_BAD_DATASET)
