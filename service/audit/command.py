@@ -100,9 +100,10 @@ def _not_passed(verdict: str, fail_on: str) -> bool:
 
 @click.command("audit")
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "csv", "html"]), default="text",
-              show_default=True, help="Report format: text to read here; json (as POST /v1/audit; one line per "
-                                      "answer for a batch), md, csv (a row per claim and citation) or html to keep.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "csv", "html"]), default=None,
+              help="Report format: text to read here (one line per answer for a batch); json (as POST /v1/audit; "
+                   "one line per answer for a batch); md, csv (a row per claim and citation) or html to keep. "
+                   "[default: text, json lines for a batch]")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.option("--input", "input_kind", type=click.Choice(["auto", "text", "json", "jsonl"]), default="auto",
               show_default=True,
@@ -117,8 +118,8 @@ def _not_passed(verdict: str, fail_on: str) -> bool:
 @progress_option
 @index_option
 @model_option
-def audit_cmd(file: Path, fmt: str, as_json: bool, input_kind: str, out: Path | None, fail_on: str, no_suggest: bool,
-              progress: bool | None, index: Path | None, model: str | None) -> None:
+def audit_cmd(file: Path, fmt: str | None, as_json: bool, input_kind: str, out: Path | None, fail_on: str,
+              no_suggest: bool, progress: bool | None, index: Path | None, model: str | None) -> None:
     """Audit the cited answer in FILE ('-' reads standard input), or a batch of answers in a .jsonl FILE.
 
     Each claim gets a verdict (supported, partly supported, unclear, not supported, contradicted) with the
@@ -136,8 +137,8 @@ def audit_cmd(file: Path, fmt: str, as_json: bool, input_kind: str, out: Path | 
     except (OSError, UnicodeDecodeError) as exc:
         raise click.BadParameter(f"cannot read {file} ({exc}); give a UTF-8 text, JSON or JSON-lines file",
                                  param_hint="FILE") from exc
-    fmt = "json" if as_json else fmt
     batch = input_kind == "jsonl" or (input_kind == "auto" and file.suffix.lower() == ".jsonl")
+    fmt = "json" if as_json else fmt or ("json" if batch else "text")
     if batch:
         items = read_batch(raw, suggest=not no_suggest)
     else:

@@ -91,9 +91,9 @@ def test_tiny_medquad_beir_run_and_its_index_is_cached(tmp_path: Path, encoder) 
 
 def test_cli_eval_on_the_seed_set(seed_index: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = groundqa("eval", "seed", "--out", str(out), "--index", str(seed_index), "--mode", "bm25,hybrid",
-                    "--no-progress")
+    proc = groundqa("eval", "seed", "--out", str(out), "--index", str(seed_index), "--mode", "bm25,hybrid")
     assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr, "no progress bar when stderr is not a terminal"
     assert "| hybrid |" in proc.stdout and "nDCG@10" in proc.stdout and "abstention [hybrid]" in proc.stdout
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["modes"]) == {"bm25", "hybrid"} and metrics["queries"] >= 40
