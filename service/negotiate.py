@@ -55,6 +55,12 @@ def formatted(body: str, fmt: str, formats: dict[str, str], *, filename: str) ->
 
 def format_responses(formats: dict[str, str]) -> dict[int | str, dict]:
     """OpenAPI: every media type the route can answer with, JSON by its model."""
-    content = {media.split(";")[0]: {"schema": {"type": "string"}} for name, media in formats.items() if name != "json"}
+    content = {}
+    for name, media in formats.items():
+        if name != "json":
+            media = media.split(";")[0]
+            # CSL-JSON is a JSON array of items; the other exports are text
+            content[media] = {"schema": {"type": "array", "items": {"type": "object"}} if media.endswith("+json")
+                              else {"type": "string"}}
     return {200: {"content": content, "description": "The result, in the format asked for (JSON by default)."},
             406: {"description": "The Accept header names no format this route writes."}}

@@ -47,7 +47,9 @@ class JsonBodiesOnly:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] in _BODY_METHODS and scope["path"].startswith("/v1/"):
+        headers = dict(scope["headers"]) if scope["type"] == "http" else {}
+        carries_body = headers.get(b"content-length", b"0") not in (b"0", b"") or b"transfer-encoding" in headers
+        if carries_body and scope["method"] in _BODY_METHODS and scope["path"].startswith("/v1/"):
             content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
             if not content_type.strip():
                 headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]

@@ -6,6 +6,8 @@ report is the same wherever it is asked for.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -28,6 +30,25 @@ from groundqa.service.schemas import ErrorBody
 from groundqa.service.settings import Settings
 
 VERDICT_ORDER = ("pass", "review", "fail", "error")
+LOG = logging.getLogger("groundqa.audit")
+
+
+def warm_up_in_background() -> None:
+    """Load the checks' dictionaries (the drug names take seconds) while the model and index load.
+
+    This is a prefetch, not the work: if it fails, the reason is logged once and the first audit loads them
+    itself (and fails there, with its own error, if they really cannot load).
+    """
+    from groundqa.credibility.checks import warm_up
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception as exc:  # noqa: BLE001  (logged, and the audit itself loads them again)
+            LOG.warning("could not preload the audit checks (%s: %s); the first audit loads them",
+                        type(exc).__name__, exc)
+
+    threading.Thread(target=run, name="audit-warm-up", daemon=True).start()
 
 
 def audit_one(engine: Engine, request: AuditIn, settings: Settings) -> AuditOut:

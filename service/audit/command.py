@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -128,8 +127,8 @@ def audit_cmd(file: Path, fmt: str | None, as_json: bool, input_kind: str, out: 
     a form groundqa reads are listed as warnings with the fix. Exit code 0 when every answer passes, 1 when one
     does not (review or fail; --fail-on fail lets review pass), 2 for unreadable input, 3 when there is no index.
     """
-    from groundqa.credibility.checks import warm_up
     from groundqa.ingest.errors import GroundqaError
+    from groundqa.service.audit.batch import warm_up_in_background
     from groundqa.service.exceptions import InvalidRequestError
 
     try:
@@ -146,7 +145,7 @@ def audit_cmd(file: Path, fmt: str | None, as_json: bool, input_kind: str, out: 
                                suggest=not no_suggest)
     settings = make_settings(index=index, model=model)
     # Unpack the drug-name dictionary while the model and index load, not after.
-    threading.Thread(target=warm_up, name="audit-warm-up", daemon=True).start()
+    warm_up_in_background()
     try:
         engine = load_engine(settings)
         if batch:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,8 +9,13 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
-from groundqa.credibility.checks import warm_up
-from groundqa.service.audit.batch import audit_items, audit_one, item_from, summarise_batch
+from groundqa.service.audit.batch import (
+    audit_items,
+    audit_one,
+    item_from,
+    summarise_batch,
+    warm_up_in_background,
+)
 from groundqa.service.audit.export import AUDIT_FORMATS, render_audit_as
 from groundqa.service.audit.schemas import AuditBatchOut, AuditIn, AuditOut, AuditRequestIn
 from groundqa.service.deps import EngineDep, SettingsDep
@@ -23,7 +27,7 @@ from groundqa.service.negotiate import format_responses, formatted, pick_format
 @asynccontextmanager
 async def _warm(_: FastAPI) -> AsyncIterator[None]:
     # The drug-name dictionary takes seconds to unpack: load it beside startup, not in the first audit.
-    threading.Thread(target=warm_up, name="audit-warm-up", daemon=True).start()
+    warm_up_in_background()
     yield
 
 

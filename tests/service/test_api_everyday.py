@@ -158,14 +158,15 @@ def test_sixteen_local_clients_are_never_throttled(server: str) -> None:
 
 
 @pytest.mark.parametrize(("host", "setting", "expected"), [("0.0.0.0", None, "100/second"),
-                                                           ("127.0.0.1", "20/second", "20/second")])
+                                                           ("127.0.0.1", "5/minute", "5/minute")])
 def test_the_rate_limit_is_on_where_the_service_is_exposed(seed_index: Path, tmp_path: Path, host: str,
                                                           setting: str | None, expected: str) -> None:
+    """Bound beyond loopback, 'auto' limits at 100/second (logged at start); a limit that is set applies even on
+    loopback. (100/second itself is not hammered here: a busy 2-core machine may not reach it.)"""
     env = {"GROUNDQA_HOST": host, **({"GROUNDQA_RATE_LIMIT": setting} if setting else {})}
     with running_server(seed_index, env=env, host_args=False, log=tmp_path / "server.log") as live:
         log = read_log_when(live.log, '"rate_limit"')
         assert f'"rate_limit": "{expected}"' in log
-        with concurrent.futures.ThreadPoolExecutor(8) as pool:
-            statuses = list(pool.map(lambda _: httpx.get(f"{live.base}/v1/sources", timeout=30).status_code,
-                                     range(40 if setting else 400)))
-        assert 429 in statuses or not setting  # 100/s may not be reached on a busy 2-core machine; 20/s is
+        if setting:
+            statuses = [httpx.get(f"{live.base}/v1/sources", timeout=30).status_code for _ in range(8)]
+            assert statuses[:5] == [200] * 5 and set(statuses[5:]) == {429}
