@@ -13,7 +13,6 @@ import numpy as np
 from groundqa.credibility.checks import Agreement, check_names, check_negation, check_numbers
 from groundqa.credibility.support import UNCLEAR, Support, Window, judge, shortlist, terms, windows
 from groundqa.index.store import flag_to_json
-from groundqa.ingest.errors import InvalidRequestError
 from groundqa.ingest.records import Passage
 from groundqa.service.audit.parse import CitationRef, ClaimRef, ParsedAnswer, parse_answer
 from groundqa.service.audit.quotes import QuoteCheck, check_quote
@@ -34,6 +33,7 @@ from groundqa.service.audit.schemas import (
 )
 from groundqa.service.audit.summary import summarise
 from groundqa.service.engine import Engine
+from groundqa.service.exceptions import InvalidRequestError
 from groundqa.service.schemas import FlagOut, passage_out, source_meta
 
 SUGGESTION_CANDIDATES = 3

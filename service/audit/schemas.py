@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from groundqa.service.schemas import FlagOut, PassageOut, SourceMetaOut
+from groundqa.service.schemas import ErrorBody, FlagOut, PassageOut, SourceMetaOut
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Verdict = Literal["supported", "partly supported", "unclear", "not supported", "contradicted"]
@@ -159,7 +159,67 @@ class SummaryOut(BaseModel):
     notes: list[str]
 
 
+class MarkerWarningOut(BaseModel):
+    marker: str = Field(description="The bracket as written in the answer.")
+    start: int
+    end: int
+    message: str = Field(description="Why it is not read as a citation, and how to write it.")
+
+
 class AuditOut(BaseModel):
     summary: SummaryOut
     claims: list[ClaimOut]
     uncited: list[UncitedOut]
+    warnings: list[MarkerWarningOut] = Field(default_factory=list, description="Brackets that look like citations "
+                                             "but are not in a form groundqa reads; their sentences count as uncited.")
+
+
+class AuditItemIn(AuditIn):
+    id: str | None = Field(None, max_length=200, description="The answer's id, echoed in its result "
+                           "(default: its position, from 1).")
+
+
+class AuditBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: list[AuditItemIn] = Field(..., min_length=1, description="Answers to audit, each with an id; at "
+                                       "most GROUNDQA_AUDIT_MAX_BATCH of them.")
+    suggest: bool = Field(True, description="Look for the best-supporting passage where support is weak.")
+
+
+class AuditRequestIn(BaseModel):
+    """The body of POST /v1/audit: one answer (``answer`` or ``claims``) or a small batch (``answers``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    answer: str | None = AuditIn.model_fields["answer"]
+    claims: list[ClaimIn] | None = AuditIn.model_fields["claims"]
+    answers: list[AuditItemIn] | None = Field(None, description="A batch instead: answers each with an id and "
+                                              "an 'answer' or 'claims'; at most GROUNDQA_AUDIT_MAX_BATCH.")
+    suggest: bool = AuditIn.model_fields["suggest"]
+
+    @model_validator(mode="after")
+    def _one_input(self) -> AuditRequestIn:
+        if sum(x is not None for x in (self.answer, self.claims, self.answers)) != 1:
+            raise ValueError("send exactly one of 'answer' (text with citation markers), 'claims' (structured) "
+                             "or 'answers' (a batch)")
+        return self
+
+
+class AuditItemOut(BaseModel):
+    id: str
+    report: AuditOut | None = Field(None, description="The audit, as for a single answer.")
+    error: ErrorBody | None = Field(None, description="Why this answer could not be audited.")
+
+
+class BatchSummaryOut(BaseModel):
+    verdict: Literal["pass", "review", "fail"] = Field(description="The worst verdict of the batch (an answer "
+                                                       "that could not be audited counts as fail).")
+    passed: bool
+    answers: int
+    by_verdict: dict[str, int] = Field(description="Answers per verdict: pass, review, fail, error.")
+    claims: int
+    elapsed_ms: float
+
+
+class AuditBatchOut(BaseModel):
+    summary: BatchSummaryOut
+    results: list[AuditItemOut]

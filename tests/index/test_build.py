@@ -40,15 +40,16 @@ def test_unchanged_corpus_does_no_work(corpus_copy: Path, tmp_path: Path, encode
     assert again.passages_embedded == 0 and again.snapshot == first.snapshot
 
 
-def test_changed_file_reindexed_and_removed_file_dropped(corpus_copy: Path, tmp_path: Path, encoder) -> None:
+def test_changed_file_reindexed_and_removed_file_pruned(corpus_copy: Path, tmp_path: Path, encoder) -> None:
     index = tmp_path / "idx"
     run([corpus_copy], index, encoder)
     before = {p.passage_id for _, p in store_of(index).all_passages()}
     target = corpus_copy / "breast-cancer-with-metastases.txt"
     target.write_text(target.read_text() + "\n\nA new closing paragraph about follow-up scans every six months.\n")
     (corpus_copy / "imt-metastatic-cervical-cancer.txt").unlink()
-    report = run([corpus_copy], index, encoder)
+    report = run([corpus_copy], index, encoder, prune=True)
     assert report.changed and report.files_loaded == 1 and report.files_unchanged == 2 and report.sources_removed == 1
+    assert report.updated == ["breast-cancer-with-metastases"] and report.removed == ["imt-metastatic-cervical-cancer"]
     # only passages whose text changed were embedded again
     assert 0 < report.passages_embedded <= 2
     store = store_of(index)
@@ -79,7 +80,7 @@ def test_nothing_usable_leaves_the_index_alone(tmp_path: Path, corpus_copy: Path
     empty = tmp_path / "empty"
     empty.mkdir()
     report = run([empty], index, encoder)
-    assert not report.ok and "no usable documents" in report.errors[-1]
+    assert not report.ok and "no supported files" in report.errors[-1]
     assert current_snapshot(index).name == first.snapshot
 
 

@@ -27,7 +27,7 @@ def test_query_human_output_shows_rank_title_and_span(seed_index: Path) -> None:
     out = groundqa("query", QUESTION, "-k", "2", "--mode", "bm25", "--index", str(seed_index))
     assert out.returncode == 0, out.stderr
     assert " 1. Metastatic Cervical Cancer: A guide for patients and families" in out.stdout
-    assert "engage-metastatic-cervical-cancer-factsheet [" in out.stdout and " 2. " in out.stdout
+    assert "cite [engage-metastatic-cervical-cancer-factsheet:" in out.stdout and " 2. " in out.stdout
 
 
 def test_ingest_reports_failures_and_exits_nonzero(tmp_path: Path) -> None:
