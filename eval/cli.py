@@ -202,3 +202,7 @@ def run_eval(dataset: str, *, out: Path, modes: list[str], k: int, depth: int, u
     }
     return write_outputs(out, results, meta=meta)
 
+
+from groundqa.eval.claims_cli import claims_cmd  # noqa: E402
+
+eval_cmd.add_command(claims_cmd)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-from groundqa.credibility.flags import annotate as credibility_annotate  # every ingest flags, CLI or library
+from groundqa.credibility.flags import annotator as credibility_annotate  # every ingest flags, CLI or library
 from groundqa.index.ann import AnnSettings, index_kind
 from groundqa.index.embed import Encoder
 from groundqa.index.lexical import Lexical

@@ -62,6 +62,8 @@ class Document:
     page_starts: tuple[int, ...] = ()
     metadata: dict[str, Any] = field(default_factory=dict)
     boilerplate: tuple[tuple[str, str], ...] = ()
+    # (start, end, zone) stretches of ``text`` when a loader knows them (main, chrome, form, ad: ingest.zones)
+    zones: tuple[tuple[int, int, str], ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number containing ``offset``, or None for unpaged documents."""

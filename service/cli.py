@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+from groundqa.credibility.training.command import train_group
 from groundqa.eval.cli import eval_cmd
 from groundqa.eval.flags import flags_eval_cmd
 from groundqa.ingest.errors import GroundqaError
@@ -37,7 +38,7 @@ def main() -> None:
 
 def run_ingest(settings: Settings, paths: list[Path], *, rebuild: bool, progress: bool, engine: str = "local",
                prune: bool = False) -> Any:
-    from groundqa.credibility.flags import annotate
+    from groundqa.credibility.flags import annotator as annotate
     from groundqa.index.build import ingest
     from groundqa.ingest.chunk import ChunkSettings
     from groundqa.service.perf import ann_settings, ingest_encoder
@@ -271,5 +272,5 @@ def serve_cmd(host: str | None, port: int | None, index: Path | None, model: str
 
 
 # Commands that live beside what they drive; they share service/commandline.py with this module.
-for command in (eval_cmd, flags_eval_cmd, audit_cmd):
+for command in (eval_cmd, flags_eval_cmd, audit_cmd, train_group):
     main.add_command(command)

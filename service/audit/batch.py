@@ -34,12 +34,12 @@ LOG = logging.getLogger("groundqa.audit")
 
 
 def warm_up_in_background() -> None:
-    """Load the checks' dictionaries (the drug names take seconds) while the model and index load.
+    """Load the verifier and the checks' dictionaries (seconds each) while the embedding model and index load.
 
     This is a prefetch, not the work: if it fails, the reason is logged once and the first audit loads them
     itself (and fails there, with its own error, if they really cannot load).
     """
-    from groundqa.credibility.checks import warm_up
+    from groundqa.credibility.judge import warm_up
 
     def run() -> None:
         try:

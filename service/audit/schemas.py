@@ -88,6 +88,14 @@ class ChecksOut(BaseModel):
     negation: AgreementOut
 
 
+class Probabilities(BaseModel):
+    """Calibrated probabilities that the cited text supports, refutes or says nothing about the claim."""
+
+    supports: float
+    refutes: float
+    neither: float
+
+
 class CitationOut(BaseModel):
     marker: str | None = Field(None, description="The marker as written in the answer text.")
     passage_id: str | None
@@ -99,7 +107,9 @@ class CitationOut(BaseModel):
     title: str | None = None
     text: str | None = Field(None, description="The cited text.")
     verdict: Verdict | None = Field(None, description="Support by this citation alone.")
-    score: float | None = None
+    score: float | None = Field(None, description="Probability (calibrated) that this citation alone supports the "
+                                "claim.")
+    probabilities: Probabilities | None = None
     aligned: SpanOut | None = Field(None, description="The cited sentence closest to the claim.")
     quote: QuoteOut | None = None
     flags: list[FlagOut] = Field(default_factory=list)
@@ -115,7 +125,7 @@ class InheritedFlagOut(FlagOut):
 class SuggestionOut(BaseModel):
     passage: PassageOut
     verdict: Verdict
-    score: float
+    score: float = Field(description="Probability (calibrated) that this passage supports the claim.")
     aligned: SpanOut | None
 
 
@@ -125,9 +135,12 @@ class ClaimOut(BaseModel):
     start: int | None = Field(None, description="Where the claim sits in the answer text.")
     end: int | None = None
     verdict: Verdict
-    score: float = Field(description="Support score, 0-1.")
-    similarity: float
-    coverage: float
+    score: float = Field(description="Probability (calibrated) that the cited text supports the claim: the "
+                         "verifier's p(supports) for the sentence the claim rests on.")
+    probabilities: Probabilities = Field(description="The verifier's calibrated probabilities for the sentence "
+                                         "the claim rests on.")
+    similarity: float = Field(description="Bi-encoder cosine of the claim and that sentence.")
+    coverage: float = Field(description="Share of the claim's content words in that sentence.")
     reasons: list[str]
     checks: ChecksOut | None
     citations: list[CitationOut]
