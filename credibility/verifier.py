@@ -29,7 +29,7 @@ class Calibration:
 
     temperature: float = 1.0
     shift: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    supported: float = 0.8  # p(supports) at or above: "supported"; below, when supports wins: "partly supported"
+    supported: float = 0.0  # p(supports) at or above: "supported"; below, when supports wins: "partly supported"
     not_supported: float = 0.8  # p(neither) at or above: "not supported"; below, when neither wins: "unclear"
 
     @classmethod
