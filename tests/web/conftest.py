@@ -89,7 +89,8 @@ def wait(driver: WebDriver, timeout: float = WAIT) -> WebDriverWait:
 
 
 def open_page(driver: WebDriver, url: str) -> None:
-    """Load the page and wait until its start-up (sources listed, a search in the URL run) is over."""
+    """Load the page afresh and wait until its start-up (sources listed, a search in the URL run) is over."""
+    driver.get("about:blank")  # a URL differing only in its #fragment would not reload the page
     driver.get(url)
     wait(driver).until(lambda d: d.execute_script("return document.documentElement.dataset.ready") == "true")
 
