@@ -112,7 +112,7 @@ def flat(text: str) -> str:
 def emulate(driver: WebDriver, width: int, height: int = 900) -> None:
     """A viewport exactly ``width`` CSS pixels wide (headless windows cannot be narrower than 500)."""
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600})
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
     wait(driver, 10).until(lambda d: d.execute_script("return innerWidth") == width)
 
 
@@ -122,7 +122,9 @@ def screenshot(driver: WebDriver, name: str, *, full_page: bool = True) -> Path:
     params: dict = {"format": "png", "captureBeyondViewport": full_page}
     if full_page:
         size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
-        params["clip"] = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 8000), "scale": 1}
+        # Captured beyond the viewport the page has no scrollbar, so it lays out at the full window width.
+        width = max(size["width"], driver.execute_script("return innerWidth"))
+        params["clip"] = {"x": 0, "y": 0, "width": width, "height": min(size["height"], 8000), "scale": 1}
     data = driver.execute_cdp_cmd("Page.captureScreenshot", params)["data"]
     path = SCREENSHOTS / f"{name}.png"
     path.write_bytes(base64.b64decode(data))

@@ -136,7 +136,7 @@ function render(query, result) {
   if (result.abstained) {
     box.replaceChildren(
       el("div", {class: "abstain", id: "abstain", role: "status"},
-        el("p", {class: "abstain-title"}, el("strong", {}, "No source in this corpus answers this.")),
+        el("h2", {class: "abstain-title"}, "No source in this corpus answers this."),
         el("p", {}, `The closest passage is too far from the question to support an answer (closeness `
                     + `${(result.support ?? 0).toFixed(2)} of 1${where ? `, ${where}` : ""}). Rephrase the question, `
                     + "relax the filters, or add sources that cover it.")),
@@ -146,8 +146,9 @@ function render(query, result) {
   } else if (!result.passages.length) {
     box.replaceChildren(el("p", {class: "message", role: "status"}, "No passage matches these filters."));
   } else {
-    box.replaceChildren(el("p", {class: "result-line meta", role: "status"},
-      `${plural(result.passages.length, "passage")} · ${modeName(result.mode)}${where ? ` · ${where}` : ""}`), list);
+    box.replaceChildren(el("h2", {class: "visually-hidden"}, "Results"),
+      el("p", {class: "result-line meta", role: "status"},
+         `${plural(result.passages.length, "passage")} · ${modeName(result.mode)}${where ? ` · ${where}` : ""}`), list);
   }
   $("results-tools").hidden = !result.passages.length;
 }

@@ -135,7 +135,7 @@ export function showResult(result, label = "") {
   $("claims").replaceChildren(...result.claims.map(claimCard));
   const uncited = $("uncited");
   uncited.hidden = !result.uncited.length;
-  uncited.replaceChildren(el("h3", {}, "Sentences that cite nothing"),
+  uncited.replaceChildren(el("h2", {}, "Sentences that cite nothing"),
                           el("ul", {}, ...result.uncited.map((u) => el("li", {}, u.text))));
 }
 

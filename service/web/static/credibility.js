@@ -58,7 +58,7 @@ export function gradeControl(source) {
        ` — score ${profile.score.toFixed(2)} of 1 (A ≥ 0.80, B ≥ 0.65, C ≥ 0.50, D ≥ 0.35, E below)`),
     el("ul", {}, ...(profile.reasons || []).map((r) => el("li", {}, r))));
   const badge = disclosure(`credibility ${profile.grade}`, panel, {cls: `badge ${gradeClass(profile.grade)}`});
-  badge.setAttribute("aria-label", `credibility grade ${profile.grade}: show the reasons`);
+  badge.title = "the source profile's reasons for this grade";
   return {badge, panel};
 }
 
