@@ -139,10 +139,12 @@ def run_axe(driver: WebDriver, context: str = "document") -> list[dict]:
     result = driver.execute_async_script(
         "const done = arguments[arguments.length - 1];"
         f"axe.run({context}, {{resultTypes: ['violations']}})"
-        ".then((r) => done(JSON.stringify(r.violations))).catch((e) => done(JSON.stringify({error: String(e)})));")
-    violations = json.loads(result)
-    assert not isinstance(violations, dict), violations
-    return violations
+        ".then((r) => done(JSON.stringify({violations: r.violations, passes: r.passes.map((p) => p.id)})))"
+        ".catch((e) => done(JSON.stringify({error: String(e)})));")
+    found = json.loads(result)
+    assert "error" not in found, found
+    driver.axe_passes = found["passes"]  # the rules checked and passed, e.g. color-contrast
+    return found["violations"]
 
 
 def requested_urls(driver: WebDriver) -> list[str]:
