@@ -130,3 +130,22 @@ def test_a_shared_link_restores_the_search_and_back_goes_to_the_previous_one(ser
     browser.back()
     wait(browser).until(lambda d: d.find_element(By.ID, "question").get_attribute("value") == CHEMO)
     wait(browser).until(lambda d: page_ids(d) == first)
+
+
+def test_copy_link_gives_the_search_and_a_k_beyond_the_limit_is_explained(server: str, browser: WebDriver) -> None:
+    open_page(browser, f"{server}/")
+    browser.find_element(By.ID, "exclude-unverified").click()
+    set_k(browser, 4)
+    submit(browser, CHEMO)
+    browser.execute_cdp_cmd("Browser.grantPermissions", {"origin": server, "permissions": [
+        "clipboardReadWrite", "clipboardSanitizedWrite"]})
+    browser.find_element(By.ID, "copy-link").click()
+    wait(browser, 10).until(lambda d: d.find_element(By.ID, "share-status").text == "Copied")
+    link = browser.execute_async_script("const done = arguments[0]; navigator.clipboard.readText().then(done);")
+    assert link == browser.current_url
+    assert parse_qs(urlsplit(link).query) == {"q": [CHEMO], "k": ["4"], "mode": ["hybrid"], "exclude": ["unverified"]}
+    set_k(browser, 500)
+    browser.find_element(By.ID, "ask").click()
+    message = wait(browser).until(lambda d: d.find_element(By.ID, "ask-message").text)
+    limit = httpx.post(f"{server}/v1/query", json={"question": CHEMO, "k": 500}, timeout=WAIT).json()
+    assert message == limit["error"]["message"] and "k must be between 1 and" in message

@@ -3,14 +3,18 @@ grade badges coloured by grade with their reasons one click away, relevance in w
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+from pathlib import Path
 
 import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 
-from tests.web.conftest import WAIT, ask, flat, open_page, wait
+from tests.web.conftest import WAIT, ask, flat, open_page, wait, wait_for_download
 
 CHEMO = "Which chemotherapy is used first for metastatic cervical cancer?"
 IMT = "How can IMT link me with cervical cancer specialists in partner hospitals?"
@@ -136,3 +140,22 @@ def test_abstention_says_no_source_answers_with_the_nearest_passages_collapsed(s
     assert {c.find_element(By.CSS_SELECTOR, ".rel-label").text for c in cards} == {"Does not answer"}
     answered = ask(browser, server, CHEMO)  # an answered question shows no such banner
     assert answered and not browser.find_elements(By.ID, "abstain")
+
+
+def test_the_result_list_exports_as_markdown_csv_and_json(server: str, browser: WebDriver, downloads: Path) -> None:
+    api = query(server, IMT, k=3)
+    open_page(browser, f"{server}/?q={IMT}&k=3")
+    got = {}
+    for fmt in ("md", "csv", "json"):
+        for old in downloads.iterdir():
+            old.unlink()
+        browser.find_element(By.CSS_SELECTOR, f'#results-tools button[data-export="{fmt}"]').click()
+        got[fmt] = wait_for_download(downloads, f"groundqa-*.{fmt}").read_bytes().decode("utf-8")
+    assert [p["passage_id"] for p in json.loads(got["json"])["passages"]] == [p["passage_id"] for p in api["passages"]]
+    rows = list(csv.DictReader(io.StringIO(got["csv"])))
+    assert [r["passage_id"] for r in rows] == [p["passage_id"] for p in api["passages"]]
+    first = api["passages"][0]
+    assert rows[0]["marker"] == f"[{first['source_id']}:{first['start']}-{first['end']}]"
+    assert rows[0]["flags"] == " ".join(f["kind"] for f in first["flags"]) and rows[0]["text"] == flat(first["text"])
+    assert got["md"].startswith(f"# {IMT}\n")
+    assert f"`[{first['source_id']}:{first['start']}-{first['end']}]`" in got["md"]
