@@ -171,7 +171,7 @@ def test_the_report_downloads_as_html_and_markdown(server: str, browser: WebDriv
     assert "| faithful | PASS | 1 | 1 | 0 | 0 | 0 | 0 | 0 |" in md
     assert "## 2. wrong-figure — FAIL" in md and "the claim says '29 months', the cited text says '19 months'" in md
     assert "missing passage" in md and "## 4. line 4 — NOT AUDITED" in md
-    assert f"[{BREAST}:893-1016]" in md and "inherits **unverified**" in md
+    assert f"[{BREAST}:893-1016]" in md and "**inherits unverified**" in md
     browser.find_element(By.ID, "report-html").click()
     html_path = wait_for_download(downloads, "groundqa-audit-*.html")
     html = html_path.read_text(encoding="utf-8")

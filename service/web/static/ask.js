@@ -72,7 +72,8 @@ function syncFilterState() {
   for (const id of ["flagged-drop", "flagged-last"]) $(id).disabled = !any;
   const n = document.querySelectorAll('input[name="source"]:checked').length;
   const t = document.querySelectorAll('input[name="ptype"]:checked').length;
-  $("sources-summary").textContent = `Sources: ${n ? `${n} chosen` : "all"}${t ? `, ${plural(t, "publisher type")}` : ""}`;
+  const types = t ? `, ${plural(t, "publisher type")}` : "";
+  $("sources-summary").textContent = `Sources: ${n ? `${n} chosen` : "all"}${types}`;
 }
 
 // The source and publisher-type choices, from the live index.
@@ -98,7 +99,9 @@ export async function loadSources() {
 // -- results --------------------------------------------------------------------------------------------
 function passageCard(p, rank, best, context) {
   const ranges = flagRanges(p.flags, p.start, p.end);
-  if (best) ranges.push({start: best.start, end: best.end, cls: "best", title: "the sentence that best matches the question"});
+  if (best) {
+    ranges.push({start: best.start, end: best.end, cls: "best", title: "the sentence that best matches the question"});
+  }
   const {badge, panel} = gradeControl(p.source);
   const quote = (a, b) => (a >= p.start && b <= p.end ? p.text.slice(a - p.start, b - p.start) : null);
   return el("li", {class: "card passage", "data-passage-id": p.passage_id, "data-score": p.score},
@@ -106,8 +109,8 @@ function passageCard(p, rank, best, context) {
       el("span", {class: "rank"}, `${rank}.`),
       el("h3", {class: "title"}, p.title || p.source_id),
       relevance(p, context.mode, context)),
-    el("div", {class: "meta source-line"}, p.source.publisher ? `${p.source.publisher} · ` : "", publisherBadge(p.source),
-       " ", badge, " ", ...flagBadges(p.flags)),
+    el("div", {class: "meta source-line"}, p.source.publisher ? `${p.source.publisher} · ` : "",
+       publisherBadge(p.source), " ", badge, " ", ...flagBadges(p.flags)),
     panel,
     el("div", {class: "passage-text"}, highlighted(p.text, p.start, ranges)),
     el("div", {class: "meta where"}, `${marker(p.source_id, p.start, p.end)}`, p.page ? ` · p. ${p.page}` : "",
@@ -146,9 +149,9 @@ function render(query, result) {
   } else if (!result.passages.length) {
     box.replaceChildren(el("p", {class: "message", role: "status"}, "No passage matches these filters."));
   } else {
+    const line = `${plural(result.passages.length, "passage")} · ${modeName(result.mode)}${where ? ` · ${where}` : ""}`;
     box.replaceChildren(el("h2", {class: "visually-hidden"}, "Results"),
-      el("p", {class: "result-line meta", role: "status"},
-         `${plural(result.passages.length, "passage")} · ${modeName(result.mode)}${where ? ` · ${where}` : ""}`), list);
+                        el("p", {class: "result-line meta", role: "status"}, line), list);
   }
   $("results-tools").hidden = !result.passages.length;
 }
@@ -158,7 +161,9 @@ const modeName = (m) => ({hybrid: "keyword + meaning search", bm25: "keyword sea
 function describe(q) {
   const f = q.filters;
   const parts = [];
-  if (f.exclude_flags) parts.push(`${f.downrank_flagged ? "listing last" : "without"} ${f.exclude_flags.join(" or ")} passages`);
+  if (f.exclude_flags) {
+    parts.push(`${f.downrank_flagged ? "listing last" : "without"} ${f.exclude_flags.join(" or ")} passages`);
+  }
   if (f.min_source_credibility !== undefined) parts.push(`source score ≥ ${f.min_source_credibility}`);
   if (f.source_ids) parts.push(plural(f.source_ids.length, "chosen source"));
   if (f.publisher_types) parts.push(`publishers: ${f.publisher_types.join(", ")}`);
@@ -200,14 +205,15 @@ function exportResults(format) {
   } else if (format === "csv") {
     const cols = Object.keys(rows[0] || {rank: 0});
     const cell = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-    download(`${name}.csv`, [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))].join("\r\n") + "\r\n",
-             "text/csv");
+    const lines = [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))];
+    download(`${name}.csv`, `${lines.join("\r\n")}\r\n`, "text/csv");
   } else {
     const lines = [`# ${query.question}`, "", `${modeName(result.mode)}, k = ${result.k}`
       + `${result.abstained ? " — no source in this corpus answers this; the nearest passages:" : ""}`, ""];
     for (const r of rows) {
-      lines.push(`${r.rank}. **${r.title}** (${r.publisher_type}${r.grade ? `, grade ${r.grade}` : ""}${r.flags ? `, flagged ${r.flags}` : ""}) \`${r.marker}\``,
-                 "", `   > ${r.text}`, "", ...r.url ? [`   ${r.url}`, ""] : []);
+      const about = [r.publisher_type, r.grade && `grade ${r.grade}`, r.flags && `flagged ${r.flags}`].filter(Boolean);
+      lines.push(`${r.rank}. **${r.title}** (${about.join(", ")}) \`${r.marker}\``, "", `   > ${r.text}`, "",
+                 ...r.url ? [`   ${r.url}`, ""] : []);
     }
     download(`${name}.md`, `${lines.join("\n")}\n`, "text/markdown");
   }

@@ -67,8 +67,9 @@ function citationView(c) {
   if (quote && quote.start !== null && quote.in_span) {
     ranges.push({start: quote.start, end: quote.end, cls: "quote-span", title: `quote: ${quote.status}`});
   }
-  const open = () => openSpan(c.source_id, c.start, c.end, quote && quote.start !== null ? [
-    {start: quote.start, end: quote.end, cls: "quote-span", title: `closest span to the quote (${quote.status})`}] : []);
+  const title = quote ? `closest span to the quote (${quote.status})` : "";
+  const closest = quote && quote.start !== null ? [{start: quote.start, end: quote.end, cls: "quote-span", title}] : [];
+  const open = () => openSpan(c.source_id, c.start, c.end, closest);
   return el("div", {class: "citation"},
     el("div", {class: "card-head"},
       el("span", {class: "marker"}, where),
@@ -122,7 +123,8 @@ export function showResult(result, label = "") {
   const s = result.summary;
   const box = $("summary");
   box.className = `summary ${s.verdict}`;
-  const counts = Object.entries(s.by_verdict).filter(([, n]) => n).map(([v, n]) => el("span", {}, verdictChip(v), ` × ${n}`));
+  const counts = Object.entries(s.by_verdict).filter(([, n]) => n)
+    .map(([v, n]) => el("span", {}, verdictChip(v), ` × ${n}`));
   const glyph = {pass: "✓", review: "!", fail: "✗"}[s.verdict];
   box.replaceChildren(
     label ? el("span", {class: "answer-label"}, label) : "",
@@ -178,6 +180,8 @@ export function cite(line) {
   box.focus();
 }
 
+const EXAMPLE_QUESTION = "Which chemotherapy is used first for metastatic cervical cancer?";
+
 // A faithful sentence, the same with a number or a negation changed, a fabricated passage id and a sentence
 // citing nothing, built from the live index.
 function alter(sentence) {
@@ -202,8 +206,8 @@ async function loadExample(lastPassages) {
   try {
     let candidates = unflaggedStatements(lastPassages());
     if (!candidates.length) {
-      const {passages} = await api("/v1/query", {question: "Which chemotherapy is used first for metastatic cervical cancer?",
-                                                  k: 5, filters: {exclude_flags: ["commercial", "unverified"]}});
+      const {passages} = await api("/v1/query", {question: EXAMPLE_QUESTION, k: 5,
+                                                  filters: {exclude_flags: ["commercial", "unverified"]}});
       candidates = unflaggedStatements(passages);
     }
     if (!candidates.length) throw new Error("no unflagged sentence to build an example from; ask a question first");

@@ -5,6 +5,7 @@ import {clearResult, showResult, summaryLine, verdictChip} from "./audit.js";
 import {setReport} from "./report.js";
 
 const MAX_BYTES = 5 * 1024 * 1024;
+const GLYPH = {pass: "✓", review: "!", fail: "✗"};
 
 // One CSV record per row, RFC 4180: quoted fields may hold commas, doubled quotes and line breaks.
 export function parseCsv(text) {
@@ -15,7 +16,11 @@ export function parseCsv(text) {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false; else field += ch;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
     } else if (ch === '"') quoted = true;
     else if (ch === ",") { row.push(field); field = ""; } else if (ch === "\n" || ch === "\r") {
       if (ch === "\r" && text[i + 1] === "\n") i++;
@@ -51,7 +56,11 @@ export function parseBatch(name, text, suggest = true) {
       if (!line.trim()) return;
       add(() => {
         let value;
-        try { value = JSON.parse(line); } catch (error) { throw new Error(`line ${i + 1} is not JSON (${error.message})`); }
+        try {
+          value = JSON.parse(line);
+        } catch (error) {
+          throw new Error(`line ${i + 1} is not JSON (${error.message})`);
+        }
         return entry(value, `line ${i + 1}`, suggest);
       }, `line ${i + 1}`);
     });
@@ -73,7 +82,10 @@ export function parseBatch(name, text, suggest = true) {
       .forEach((t, i) => out.push(entry(t, `answer ${i + 1}`, suggest)));
   }
   for (const e of out) {
-    if (e.body && e.body.answer !== undefined && !e.body.answer.trim()) { e.error = "the answer is empty"; delete e.body; }
+    if (e.body && e.body.answer !== undefined && !e.body.answer.trim()) {
+      e.error = "the answer is empty";
+      delete e.body;
+    }
   }
   return out;
 }
@@ -102,10 +114,11 @@ function row(e, i) {
   return el("tr", {"data-verdict": s ? s.verdict : "error"},
     el("td", {}, String(i + 1)),
     el("th", {scope: "row"}, e.id),
-    el("td", {}, s ? el("span", {class: `result-${s.verdict}`}, `${{pass: "✓", review: "!", fail: "✗"}[s.verdict]} ${s.verdict}`)
+    el("td", {}, s ? el("span", {class: `result-${s.verdict}`}, `${GLYPH[s.verdict]} ${s.verdict}`)
                    : e.error ? el("span", {class: "status-bad"}, "✗ not audited") : "waiting"),
     el("td", {}, s ? [summaryLine(s, e.result.claims), " ",
-                      ...Object.entries(s.by_verdict).filter(([, n]) => n).flatMap(([v, n]) => [verdictChip(v), ` × ${n} `])]
+                      ...Object.entries(s.by_verdict).filter(([, n]) => n)
+                        .flatMap(([v, n]) => [verdictChip(v), ` × ${n} `])]
                    : e.error || ""),
     el("td", {}, e.result || e.error ? el("button", {type: "button", class: "small", onclick: open}, "Show") : ""));
 }
@@ -155,7 +168,8 @@ async function runBatch() {
   const stopped = done < results.length;
   const by = (v) => results.filter((e) => e.result && e.result.summary.verdict === v).length;
   const failed = results.filter((e) => e.error).length;
-  $("batch-status").textContent = `${stopped ? `Stopped after ${done} of ${results.length}` : `Audited ${plural(results.length, "answer")}`}: `
+  const head = stopped ? `Stopped after ${done} of ${results.length}` : `Audited ${plural(results.length, "answer")}`;
+  $("batch-status").textContent = `${head}: `
     + `${by("pass")} pass, ${by("review")} review, ${by("fail")} fail${failed ? `, ${failed} not audited` : ""}.`;
   $("batch-run").disabled = false;
   $("batch-stop").hidden = true;

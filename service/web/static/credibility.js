@@ -133,6 +133,7 @@ export function relevance(p, mode, {abstained = false, best = null} = {}) {
   }
   if (abstained) level = 0;
   return el("span", {class: `relevance rel-${level}`, "data-level": String(level)},
-    el("span", {class: "bars", "aria-hidden": "true"}, ...[1, 2, 3, 4].map((i) => el("i", {class: i <= level ? "on" : ""}))),
+    el("span", {class: "bars", "aria-hidden": "true"},
+       ...[1, 2, 3, 4].map((i) => el("i", {class: i <= level ? "on" : ""}))),
     el("span", {class: "rel-label"}, LEVELS[level]), el("span", {class: "rel-detail"}, ` (${detail})`));
 }

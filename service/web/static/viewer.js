@@ -102,6 +102,7 @@ export function initViewer() {
   $("viewer-whole").addEventListener("click", wholeSource);
   dialog.addEventListener("click", (e) => { if (e.target === dialog) dialog.close(); });
   dialog.addEventListener("close", () => { if (opener && opener.isConnected) opener.focus(); });
-  $("copy-marker").addEventListener("click", () => copyText($("cite-marker").value, $("copy-status"), $("cite-marker")));
+  $("copy-marker").addEventListener("click",
+    () => copyText($("cite-marker").value, $("copy-status"), $("cite-marker")));
   $("copy-ref").addEventListener("click", () => copyText($("cite-ref").value, $("copy-status"), $("cite-ref")));
 }
