@@ -16,9 +16,11 @@ __all__ = ["Agreement", "Name", "Quantity", "check_names", "check_negation", "ch
 
 def warm_up() -> None:
     """Load the drug dictionary, the unit tables and the negation pipeline ahead of the first audit."""
-    from groundqa.credibility.checks import names as names_module
+    from importlib import import_module
+
     from groundqa.credibility.checks import negation, numbers
 
-    names_module.warm_up()
+    # The package's `names` attribute is the function re-exported above, not the module: ask for the module.
+    import_module("groundqa.credibility.checks.names").warm_up()
     numbers.warm_up()
     negation.warm_up()
