@@ -170,22 +170,28 @@ function describe(q) {
   return parts.join(", ");
 }
 
+let searches = 0;
+
 export async function search(query, {push = true} = {}) {
   if (!query.question) return;
   if (push) history.pushState(null, "", `?${queryToParams(query)}`);
+  const mine = ++searches; // only the latest search may fill the page, whatever order the answers come in
   const button = $("ask");
   button.disabled = true;
   $("results").setAttribute("aria-busy", "true");
   showMessage("ask-message", "");
   try {
     const result = await api("/v1/query", query);
+    if (mine !== searches) return;
     render(query, result);
     compare.update(query, result);
   } catch (error) {
-    showMessage("ask-message", error.message, true);
+    if (mine === searches) showMessage("ask-message", error.message, true);
   } finally {
-    button.disabled = false;
-    $("results").removeAttribute("aria-busy");
+    if (mine === searches) {
+      button.disabled = false;
+      $("results").removeAttribute("aria-busy");
+    }
   }
 }
 

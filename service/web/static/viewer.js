@@ -69,13 +69,19 @@ function show(v) {
 const slice = (v, a, b) => (a >= v.offset && b <= v.offset + v.text.length ? v.text.slice(a - v.offset, b - v.offset)
                                                                             : null);
 
+// A link only for web addresses: a manifest's `javascript:` or `data:` URL is shown as text, never followed.
+function original(url) {
+  if (!url) return "no address recorded";
+  if (!/^https?:\/\//i.test(url)) return url;
+  return el("a", {href: url, target: "_blank", rel: "noopener noreferrer", id: "viewer-url"},
+            url, el("span", {class: "visually-hidden"}, " (opens the original site)"));
+}
+
 function about(s) {
   const rows = [["Publisher", s.publisher || "not stated"], ["Publisher type", s.publisher_type],
     ["Date", s.date || "not stated"], ["Authors", s.authors.length ? s.authors.join(", ") : "none named"],
     ["Language", s.language || "unknown"],
-    ["Original", s.url ? el("a", {href: s.url, target: "_blank", rel: "noopener noreferrer", id: "viewer-url"},
-                            s.url, el("span", {class: "visually-hidden"}, " (opens the original site)"))
-                       : "no address recorded"],
+    ["Original", original(s.url)],
     ["File", s.original_file ? `${s.file} (originally ${s.original_file})` : s.file || "—"]];
   $("viewer-about").replaceChildren(el("h3", {}, "About this source"),
     el("dl", {}, ...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])));
