@@ -16,11 +16,7 @@ __all__ = ["Agreement", "Name", "Quantity", "check_names", "check_negation", "ch
 
 def warm_up() -> None:
     """Load the drug dictionary, the unit tables and the negation pipeline ahead of the first audit."""
-    from importlib import import_module
+    import importlib
 
-    from groundqa.credibility.checks import negation, numbers
-
-    # The package's `names` attribute is the function re-exported above, not the module: ask for the module.
-    import_module("groundqa.credibility.checks.names").warm_up()
-    numbers.warm_up()
-    negation.warm_up()
+    for module in ("names", "numbers", "negation"):  # the modules, not the functions this package re-exports
+        importlib.import_module(f"groundqa.credibility.checks.{module}").warm_up()
