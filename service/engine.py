@@ -12,11 +12,11 @@ from groundqa.index.lexical import Lexical
 from groundqa.index.snapshot import check_compatible, manifest_backend, read_manifest, require_snapshot
 from groundqa.index.store import STORE_FILE, Store, StoredSource
 from groundqa.index.vectors import load_vectors, search_vectors
-from groundqa.ingest.errors import InvalidRequestError, NotFoundError
 from groundqa.ingest.records import Passage
 from groundqa.service.batching import BatchingEncoder
 from groundqa.service.cache import LRUCache
 from groundqa.service.credibility import check_flag_kinds, downrank, flagged_rows, source_credibility
+from groundqa.service.exceptions import InvalidRequestError, NotFoundError
 from groundqa.service.settings import ABSTAIN_BELOW
 
 MODES = ("bm25", "dense", "hybrid")

@@ -21,11 +21,22 @@ export async function openPassage(passageId) {
   }
 }
 
+// The list route is paged: follow next_offset to the end.
+async function allPassages(sourceId) {
+  const out = [];
+  for (let offset = 0; offset !== null && offset !== undefined;) {
+    const page = await api(`/v1/sources/${encodeURIComponent(sourceId)}/passages?limit=1000&offset=${offset}`);
+    out.push(...page.passages);
+    offset = page.next_offset;
+  }
+  return out;
+}
+
 export async function openSpan(sourceId, start, end, extra = []) {
   try {
     const [s, listed] = await Promise.all([api(`/v1/sources/${encodeURIComponent(sourceId)}`),
-                                           api(`/v1/sources/${encodeURIComponent(sourceId)}/passages`)]);
-    const flags = listed.passages.flatMap((p) => p.flags.filter((f) => f.evidence && f.evidence.length));
+                                           allPassages(sourceId)]);
+    const flags = listed.flatMap((p) => p.flags.filter((f) => f.evidence && f.evidence.length));
     const {text, ...source} = s;
     show({source, start, end, quote: text.slice(start, end), flags, extra, text, offset: 0, whole: true});
   } catch (error) {
