@@ -1,10 +1,10 @@
 // Ask: the question with its options and filters (all mirrored in the URL, so a search can be shared), the
 // cited passages with their best sentence, flags, grade and relevance in words, and abstention shown as such.
 import {marker} from "./cite.js";
-import {$, api, copyText, download, el, plural, showMessage} from "./dom.js";
+import {$, api, copyText, download, el, fetchText, plural, showMessage} from "./dom.js";
 import {flagNotes, flagRanges, flagBadges, gradeControl, publisherBadge, relevance} from "./credibility.js";
 import {compare} from "./compare.js";
-import {bestSentences, highlighted, isStatement, sentences} from "./text.js";
+import {highlighted, isStatement, pickBestSentences, sentences} from "./text.js";
 import {openPassage} from "./viewer.js";
 
 let last = null; // {query, result, best}
@@ -100,11 +100,13 @@ export async function loadSources() {
 function passageCard(p, rank, best, context) {
   const ranges = flagRanges(p.flags, p.start, p.end);
   if (best) {
-    ranges.push({start: best.start, end: best.end, cls: "best", title: "the sentence that best matches the question"});
+    const why = best.by === "meaning" ? "closest in meaning to the question" : "sharing the most of the question's words";
+    ranges.push({start: best.start, end: best.end, cls: "best", title: `the best-matching sentence: ${why}`});
   }
   const {badge, panel} = gradeControl(p.source);
   const quote = (a, b) => (a >= p.start && b <= p.end ? p.text.slice(a - p.start, b - p.start) : null);
-  return el("li", {class: "card passage", "data-passage-id": p.passage_id, "data-score": p.score},
+  return el("li", {class: "card passage", "data-passage-id": p.passage_id, "data-score": p.score,
+                   "data-best-by": best ? best.by : null},
     el("div", {class: "card-head"},
       el("span", {class: "rank"}, `${rank}.`),
       el("h3", {class: "title"}, p.title || p.source_id),
@@ -114,7 +116,7 @@ function passageCard(p, rank, best, context) {
     panel,
     el("div", {class: "passage-text"}, highlighted(p.text, p.start, ranges)),
     el("div", {class: "meta where"}, `${marker(p.source_id, p.start, p.end)}`, p.page ? ` · p. ${p.page}` : "",
-       p.heading ? ` · ${p.heading}` : ""),
+       p.heading ? ` · ${p.heading}` : "", p.ocr ? " · read by OCR from a scanned page: check the wording" : ""),
     flagNotes(p.flags, quote),
     el("div", {class: "card-actions"},
       el("button", {class: "link open-source", type: "button", onclick: () => openPassage(p.passage_id)},
@@ -129,7 +131,7 @@ export function citeLine(p, best) {
 }
 
 function render(query, result) {
-  const best = bestSentences(query.question, result.passages);
+  const best = pickBestSentences(query.question, result.passages);
   last = {query, result, best};
   const top = Math.max(...result.passages.map((p) => p.score ?? 0));
   const context = {mode: result.mode, abstained: result.abstained, best: top};
@@ -198,30 +200,23 @@ export async function search(query, {push = true} = {}) {
 export const lastResult = () => last;
 
 // -- exports of the result list -------------------------------------------------------------------------
-function exportResults(format) {
+// The service's own exports (POST /v1/query?format=, issue 14), so a list saved from the page is the same file
+// as `groundqa query --format`: the same search is sent again with the format asked for.
+export const RESULT_EXPORTS = {
+  md: {label: "Markdown", ext: "md"}, csv: {label: "CSV", ext: "csv"}, json: {label: "JSON", ext: "json"},
+  ris: {label: "RIS", ext: "ris"}, bibtex: {label: "BibTeX", ext: "bib"}, csl: {label: "CSL-JSON", ext: "csl.json"},
+};
+
+async function exportResults(format) {
   if (!last) return;
-  const {query, result} = last;
-  const rows = result.passages.map((p, i) => ({rank: i + 1, marker: marker(p.source_id, p.start, p.end),
-    passage_id: p.passage_id, title: p.title || p.source_id, publisher: p.source.publisher || "",
-    publisher_type: p.source.publisher_type, grade: p.source.profile ? p.source.profile.grade : "",
-    url: p.source.url || "", flags: p.flags.map((f) => f.kind).join(" "), text: p.text.replace(/\s+/g, " ").trim()}));
-  const name = `groundqa-${query.question.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 40)}`;
-  if (format === "json") {
-    download(`${name}.json`, `${JSON.stringify(result, null, 2)}\n`, "application/json");
-  } else if (format === "csv") {
-    const cols = Object.keys(rows[0] || {rank: 0});
-    const cell = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
-    const lines = [cols.join(","), ...rows.map((r) => cols.map((c) => cell(r[c])).join(","))];
-    download(`${name}.csv`, `${lines.join("\r\n")}\r\n`, "text/csv");
-  } else {
-    const lines = [`# ${query.question}`, "", `${modeName(result.mode)}, k = ${result.k}`
-      + `${result.abstained ? " — no source in this corpus answers this; the nearest passages:" : ""}`, ""];
-    for (const r of rows) {
-      const about = [r.publisher_type, r.grade && `grade ${r.grade}`, r.flags && `flagged ${r.flags}`].filter(Boolean);
-      lines.push(`${r.rank}. **${r.title}** (${about.join(", ")}) \`${r.marker}\``, "", `   > ${r.text}`, "",
-                 ...r.url ? [`   ${r.url}`, ""] : []);
-    }
-    download(`${name}.md`, `${lines.join("\n")}\n`, "text/markdown");
+  const {query} = last;
+  showMessage("ask-message", "");
+  try {
+    const {text, type} = await fetchText(`/v1/query?format=${encodeURIComponent(format)}`, query);
+    const name = `groundqa-${query.question.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "").slice(0, 40)}`;
+    download(`${name}.${RESULT_EXPORTS[format].ext}`, text, type);
+  } catch (error) {
+    showMessage("ask-message", `The ${RESULT_EXPORTS[format].label} export failed: ${error.message}`, true);
   }
 }
 

@@ -1,7 +1,8 @@
 // Citations of a span of a source in the product's one citation format, [source_id:start-end], and as
 // references a reviewer can paste or import: plain text, Markdown, RIS, BibTeX and CSL-JSON. Each carries
-// title, publisher, URL, date, accessed date, the exact quote and its span. Built in the page from
-// GET /v1/sources/{id}, so they work with or without the service's own exports.
+// title, publisher, URL, date, accessed date (the day this copy of the source was ingested, as in the service's
+// exports; today for a service that does not say), the exact quote and its span. Built in the page from
+// GET /v1/sources/{id}: the service exports query results, not an arbitrary span of a source.
 import {today} from "./dom.js";
 import {flat} from "./text.js";
 
@@ -13,7 +14,7 @@ export function reference(source, start, end, quote) {
     sourceId: source.source_id, title: source.title || source.source_id, publisher: source.publisher || "",
     publisherType: source.publisher_type, url: source.url || "", date: source.date || "",
     authors: source.authors || [], language: source.language || "", start, end, quote: flat(quote || ""),
-    marker: marker(source.source_id, start, end), accessed: today(),
+    marker: marker(source.source_id, start, end), accessed: source.ingested || today(),
   };
 }
 

@@ -34,6 +34,21 @@ export async function api(path, body, {signal} = {}) {
   return data;
 }
 
+// A POST whose answer is a file (an export): its text and media type; errors as for api().
+export async function fetchText(path, body) {
+  const response = await fetch(path, {method: "POST", headers: {"Content-Type": "application/json"},
+                                      body: JSON.stringify(body)});
+  const text = await response.text();
+  if (!response.ok) {
+    let message = `HTTP ${response.status}`;
+    try { message = JSON.parse(text).error.message; } catch { /* not the service's error shape */ }
+    const error = new Error(message);
+    error.status = response.status;
+    throw error;
+  }
+  return {text, type: response.headers.get("Content-Type") || "text/plain"};
+}
+
 export function showMessage(id, text, isError = false) {
   const box = $(id);
   box.hidden = !text;

@@ -83,10 +83,31 @@ export function bestSentences(question, passages) {
       const have = new Set(terms(s.text));
       const matched = wanted.filter((t) => have.has(t));
       const score = matched.reduce((sum, t) => sum + Math.log(1 + n / (df.get(t) || 1)), 0);
-      if (score > 0 && (!best || score > best.score)) best = {...s, score, matched};
+      if (score > 0 && (!best || score > best.score)) best = {...s, score, matched, by: "words"};
     }
     return best;
   });
+}
+
+// The sentence to highlight in each passage: the service's `best_sentence` ({start, end, text, score}: the
+// sentence closest in meaning to the question, issue 12) when the response carries one, with heading and list
+// glyphs left out of it; else the page's own pick by shared words (bestSentences). Older services and indexes
+// built without sentence vectors send no best_sentence (or null), and the page works the same.
+export function pickBestSentences(question, passages) {
+  const byWords = bestSentences(question, passages);
+  return passages.map((p, i) => fromService(p) || byWords[i]);
+}
+
+function fromService(p) {
+  const b = p.best_sentence;
+  if (!b || typeof b.start !== "number" || typeof b.end !== "number") return null;
+  if (b.start < p.start || b.end > p.end || b.end <= b.start) return null; // not inside this passage
+  const pieces = sentences(p.text.slice(b.start - p.start, b.end - p.start), b.start);
+  const kept = pieces.filter(isStatement).length ? pieces.filter(isStatement) : pieces;
+  if (!kept.length) return null;
+  const [first, last] = [kept[0], kept[kept.length - 1]];
+  const text = p.text.slice(first.start - p.start, last.end - p.start).replace(/\s+/g, " ");
+  return {start: first.start, end: last.end, text, score: b.score, by: "meaning"};
 }
 
 // text[offset..] rendered with ranges {start, end, cls, title} in SOURCE coordinates; overlapping ranges
