@@ -67,5 +67,6 @@ document.addEventListener("DOMContentLoaded", () => {
   // The page's extension points, for work that lands later (the compare panel of issue 16).
   window.groundqa = Object.freeze({compare});
   status();
+  compare.detect(); // the compare panel lights up only if the service has POST /v1/compare
   startFromUrl().finally(() => document.documentElement.setAttribute("data-ready", "true"));
 });
