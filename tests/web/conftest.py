@@ -67,7 +67,7 @@ def browser(downloads: Path) -> Iterator[WebDriver]:
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(WAIT)
     driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
-    driver.seen_urls = []  # every URL the browser requested, kept across tests (see requested_urls)
+    driver.seen_requests = []  # every request the browser sent, kept across tests (see sent_requests)
     try:
         yield driver
     finally:
@@ -149,11 +149,17 @@ def run_axe(driver: WebDriver, context: str = "document") -> list[dict]:
 
 def requested_urls(driver: WebDriver) -> list[str]:
     """Every URL the browser has requested so far in this session (the DevTools network log)."""
+    return [url for _, url, _ in sent_requests(driver)]
+
+
+def sent_requests(driver: WebDriver) -> list[tuple[str, str, str | None]]:
+    """Every request the browser has sent so far in this session: (method, URL, body or None)."""
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         if message.get("method") == "Network.requestWillBeSent":
-            driver.seen_urls.append(message["params"]["request"]["url"])
-    return list(driver.seen_urls)
+            request = message["params"]["request"]
+            driver.seen_requests.append((request["method"], request["url"], request.get("postData")))
+    return list(driver.seen_requests)
 
 
 def off_machine(urls: list[str]) -> list[str]:

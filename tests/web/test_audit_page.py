@@ -7,18 +7,20 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 
-from tests.web.conftest import WAIT, ask, open_page, run_axe, wait, wait_for_download
+from tests.web.conftest import WAIT, ask, open_page, run_axe, sent_requests, wait, wait_for_download
 
 CHEMO = "Which chemotherapy is used first for metastatic cervical cancer?"
 ENGAGE = "engage-metastatic-cervical-cancer-factsheet"
 BREAST = "breast-cancer-with-metastases"
 MARKER = re.compile(r"\[([^\[\]:\s]+):(\d+)-(\d+)\]")
+RANK = ["supported", "partly supported", "unclear", "not supported", "contradicted"]  # best first
 GLYPHS = "»•▪●➤►"
 
 
@@ -67,8 +69,14 @@ def test_cite_in_audit_writes_the_clean_sentence_and_a_valid_marker(server: str,
     cited = re.sub(r"\s+", " ", source_text(server, sid)[int(start):int(end)])
     assert cited.rstrip(".") == MARKER.sub("", lines[1]).strip().rstrip(".").strip()
     claims = run_page_audit(browser)
-    assert [c.get_attribute("data-verdict") for c in claims][0] == "supported"
-    assert all(c.find_element(By.CSS_SELECTOR, ".citation:not(.missing)") for c in claims)
+    answer = browser.find_element(By.ID, "answer").get_attribute("value")
+    api = audit_api(server, {"answer": answer})
+    assert [c.get_attribute("data-verdict") for c in claims] == [c["verdict"] for c in api["claims"]]
+    # each marker resolves, and the claim rests on exactly the sentence it cites (underlined on the page)
+    for claim, line in zip(claims, answer.split("\n"), strict=True):
+        assert claim.find_element(By.CSS_SELECTOR, ".citation:not(.missing)")
+        underlined = " ".join(m.text for m in claim.find_elements(By.CSS_SELECTOR, ".citation mark.aligned"))
+        assert re.sub(r"\s+", " ", underlined).strip().rstrip(".") == MARKER.sub("", line).strip().rstrip(".").strip()
     assert browser.find_element(By.ID, "uncited").get_attribute("hidden") is not None
 
 
@@ -86,7 +94,10 @@ def test_the_example_is_built_from_clean_sentences(server: str, browser: WebDriv
     assert cited == MARKER.sub("", lines[0]).replace(" .", ".")
     claims = run_page_audit(browser)
     verdicts = [c.get_attribute("data-verdict") for c in claims]
-    assert verdicts[0] == "supported" and verdicts[1] != "supported"
+    api = audit_api(server, {"answer": box.get_attribute("value")})
+    assert verdicts == [c["verdict"] for c in api["claims"]]
+    # the altered sentence is judged worse than the faithful one it was made from
+    assert RANK.index(verdicts[1]) > RANK.index(verdicts[0]), verdicts
     assert claims[2].find_elements(By.CSS_SELECTOR, ".citation.missing")
     assert "second opinion" in browser.find_element(By.ID, "uncited").text
 
@@ -100,8 +111,13 @@ def batch_file(server: str, folder: Path) -> tuple[Path, list[dict]]:
         {"id": "made-up", "claims": [{"claim": "Immunotherapy alone cures metastatic cervical cancer",
                                       "citations": [{"passage_id": "p_deadbeefdeadbeef"}]}]},
     ]
+    later = [
+        {"id": "faithful", "answer": records[0]["answer"]},  # an id the file repeats: the page numbers answers itself
+        {"id": "no-claim-text", "claims": [{"citations": [{"passage_id": "p_deadbeefdeadbeef"}]}]},  # refused: 422
+    ]
     path = folder / "answers.jsonl"
-    path.write_text("\n".join([*(json.dumps(r) for r in records), "{not json"]) + "\n", encoding="utf-8")
+    lines = [*(json.dumps(r) for r in records), "{not json", *(json.dumps(r) for r in later)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path, records
 
 
@@ -109,7 +125,9 @@ def test_a_file_of_answers_is_audited_in_a_batch_with_progress(server: str, brow
                                                                tmp_path: Path) -> None:
     path, records = batch_file(server, tmp_path)
     expected = [audit_api(server, {k: v for k, v in r.items() if k != "id"})["summary"]["verdict"] for r in records]
-    assert expected[0] == "pass" and expected[1] == "fail" and expected[2] == "fail"
+    assert expected[0] in ("pass", "review") and expected[1] == "fail" and expected[2] == "fail"
+    refused = httpx.post(f"{server}/v1/audit", json={"claims": [{"citations": []}]}, timeout=WAIT)
+    assert refused.status_code == 422
     open_page(browser, f"{server}/#audit")
     browser.find_element(By.CSS_SELECTOR, "#batch > summary").click()
     browser.find_element(By.ID, "batch-file").send_keys(str(path))
@@ -118,18 +136,31 @@ def test_a_file_of_answers_is_audited_in_a_batch_with_progress(server: str, brow
         new MutationObserver((records) => { for (const r of records) for (const n of r.addedNodes) {
           window.__statuses.push(n.textContent); } })
           .observe(document.getElementById('batch-status'), {childList: true, characterData: true, subtree: true});""")
+    before = len(sent_requests(browser))
     browser.find_element(By.ID, "batch-run").click()
     wait(browser).until(lambda d: d.find_element(By.ID, "batch-status").text.startswith("Audited"))
     statuses = browser.execute_script("return window.__statuses")
+    bodies = [json.loads(body) for method, url, body in sent_requests(browser)[before:]
+              if method == "POST" and urlsplit(url).path == "/v1/audit"]
+    # the batch route, three answers and then two; the service refuses the second batch whole (one answer has no
+    # claim text), so the page sends those two one by one and only the faulty one fails
+    assert [len(b["answers"]) if "answers" in b else 1 for b in bodies] == [3, 2, 1, 1], bodies
+    assert [a["id"] for a in bodies[0]["answers"]] == ["1", "2", "3"]
+    # sent to POST /v1/audit as small batches ({"answers": [...]}, three at a time), progress after each;
+    # the unreadable line is listed at once and never sent
     assert [s for s in statuses if s.startswith("Auditing")] == [
-        "Auditing 1 of 4: faithful…", "Auditing 2 of 4: wrong-figure…", "Auditing 3 of 4: made-up…",
-        "Auditing 4 of 4: line 4…"]
-    assert statuses[-1] == "Audited 4 answers: 1 pass, 0 review, 2 fail, 1 not audited."
+        "Auditing answers 1–3 of 6 (1 done)…", "Auditing answers 5–6 of 6 (4 done)…"]
+    verdicts = [*expected, "error", expected[0], "error"]
+    counts = {v: verdicts.count(v) for v in ("pass", "review", "fail")}
+    assert statuses[-1] == (f"Audited 6 answers: {counts['pass']} pass, {counts['review']} review, "
+                            f"{counts['fail']} fail, 2 not audited.")
     progress = browser.find_element(By.ID, "batch-progress")
-    assert progress.get_attribute("value") == progress.get_attribute("max") == "4"
+    assert progress.get_attribute("value") == progress.get_attribute("max") == "6"
     rows = browser.find_elements(By.CSS_SELECTOR, "#batch-rows tr")
-    assert [r.get_attribute("data-verdict") for r in rows] == [*expected, "error"]
+    assert [r.get_attribute("data-verdict") for r in rows] == verdicts
     assert "line 4 is not JSON" in rows[3].text
+    # the service refused the last answer's body (no claim text); only that answer is not audited
+    assert rows[4].find_element(By.TAG_NAME, "th").text == "faithful" and "claim" in rows[5].text
     rows[1].find_element(By.TAG_NAME, "button").click()
     summary = browser.find_element(By.ID, "summary")
     assert "2. wrong-figure" in summary.text and "FAIL" in summary.text.upper()
@@ -155,7 +186,8 @@ def test_csv_answers_with_quoted_commas_and_line_breaks(server: str, browser: We
 
 def test_the_report_downloads_as_html_and_markdown(server: str, browser: WebDriver, tmp_path: Path,
                                                    downloads: Path) -> None:
-    path, _ = batch_file(server, tmp_path)
+    path, records = batch_file(server, tmp_path)
+    reports = [audit_api(server, {k: v for k, v in r.items() if k != "id"}) for r in records]
     open_page(browser, f"{server}/#audit")
     assert not browser.find_element(By.ID, "report-html").is_enabled()  # nothing to report yet
     browser.find_element(By.CSS_SELECTOR, "#batch > summary").click()
@@ -167,11 +199,19 @@ def test_the_report_downloads_as_html_and_markdown(server: str, browser: WebDriv
     browser.find_element(By.ID, "report-md").click()
     md = wait_for_download(downloads, "groundqa-audit-*.md").read_text(encoding="utf-8")
     assert md.startswith("# groundqa audit report\n")
-    assert "4 answers: 1 pass, 0 review, 2 fail, 1 not audited." in md
-    assert "| faithful | PASS | 1 | 1 | 0 | 0 | 0 | 0 | 0 |" in md
+    verdicts = [r["summary"]["verdict"] for r in reports]
+    verdicts = [*verdicts, "error", verdicts[0], "error"]
+    counts = {v: verdicts.count(v) for v in ("pass", "review", "fail")}
+    assert (f"6 answers: {counts['pass']} pass, {counts['review']} review, {counts['fail']} fail, "
+            "2 not audited.") in md
+    faithful = reports[0]["summary"]
+    row = [faithful["claims"], *(faithful["by_verdict"].get(v, 0) for v in RANK), faithful["uncited_sentences"]]
+    assert f"| faithful | {faithful['verdict'].upper()} | {' | '.join(map(str, row))} |" in md
     assert "## 2. wrong-figure — FAIL" in md and "the claim says '29 months', the cited text says '19 months'" in md
-    assert "missing passage" in md and "## 4. line 4 — NOT AUDITED" in md
-    assert f"[{BREAST}:893-1016]" in md and "**inherits unverified**" in md
+    assert "missing passage" in md and "## 4. line 4 — NOT AUDITED" in md and "## 6. no-claim-text — NOT AUDITED" in md
+    assert f"[{BREAST}:893-1016]" in md
+    for kind in {f["kind"] for f in reports[1]["claims"][0]["flags"]}:  # flags the wrong figure's sentence carries
+        assert f"**inherits {kind}**" in md
     browser.find_element(By.ID, "report-html").click()
     html_path = wait_for_download(downloads, "groundqa-audit-*.html")
     html = html_path.read_text(encoding="utf-8")
@@ -180,8 +220,10 @@ def test_the_report_downloads_as_html_and_markdown(server: str, browser: WebDriv
     browser.get(html_path.as_uri())
     assert browser.title == "groundqa audit report"
     rows = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
-    assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == ["faithful", "wrong-figure", "made-up", "line 4"]
-    assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows] == ["PASS", "FAIL", "FAIL", "not audited"]
+    assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == [
+        "faithful", "wrong-figure", "made-up", "line 4", "faithful", "no-claim-text"]
+    assert [r.find_elements(By.TAG_NAME, "td")[0].text for r in rows] == [
+        "not audited" if v == "error" else v.upper() for v in verdicts]
     assert "29 months" in browser.find_element(By.ID, "answer-2").text
     serious = [v["id"] for v in run_axe(browser) if v["impact"] in ("serious", "critical")]
     assert not serious, serious
@@ -201,19 +243,34 @@ def test_support_reads_as_a_probability_when_the_service_gives_one(server: str, 
     browser.find_element(By.ID, "answer").send_keys(answer)
     claim = run_page_audit(browser)[0]
     support = claim.find_element(By.CSS_SELECTOR, ".card-head .support").text
-    if "probabilities" in result:  # the calibrated verifier (issue 10) is in this branch's API
-        assert support.startswith(f"support probability {result['probabilities']['supports']:.2f}")
-        assert f"refutes {result['probabilities']['refutes']:.2f}" in support
-    else:
-        assert support == f"support score {result['score']:.2f}"
-        assert "not a probability" in claim.find_element(By.CSS_SELECTOR, ".card-head .support").get_attribute("title")
+    # main's API: the score is the trained verifier's calibrated p(supports), sent with the three probabilities
+    assert result["score"] == result["probabilities"]["supports"]
+    assert support.startswith(f"support probability {result['score']:.2f}")
+    assert f"refutes {result['probabilities']['refutes']:.2f}" in support
+    assert f"neither {result['probabilities']['neither']:.2f}" in support
+    title = claim.find_element(By.CSS_SELECTOR, ".card-head .support").get_attribute("title")
+    assert "calibrated probability" in title and "not a probability" not in title
+    summary = browser.find_element(By.ID, "summary").text
+    assert "mean support probability" in summary and "support score" not in summary
 
 
 def test_the_compare_panel_waits_hidden_for_the_compare_capability(server: str, browser: WebDriver) -> None:
+    paths = httpx.get(f"{server}/openapi.json", timeout=WAIT).json()["paths"]
+    has_compare = "post" in paths.get("/v1/compare", {})
+    sent_requests(browser)
+    before = len(browser.seen_requests)
     ask(browser, server, CHEMO)
     panel = browser.find_element(By.ID, "compare")
-    assert panel.get_attribute("data-awaits") == "issue-16" and not panel.is_displayed()
     assert browser.execute_script("return window.groundqa.compare.registered") is False
+    # the page read the service's OpenAPI document and lights the panel only when POST /v1/compare is there
+    assert browser.execute_script("return window.groundqa.compare.available") is has_compare
+    asked = [urlsplit(url).path for _, url, _ in sent_requests(browser)[before:]]
+    assert "/openapi.json" in asked
+    if not has_compare:  # main before issue 16: nothing is asked of a route the service lacks, nothing shown
+        assert "/v1/compare" not in asked
+        assert panel.get_attribute("data-awaits") == "issue-16" and not panel.is_displayed()
+    else:  # issue 16 merged: the built-in renderer asks the route after the search
+        wait(browser).until(lambda d: any(urlsplit(u).path == "/v1/compare" for _, u, _ in sent_requests(d)[before:]))
     browser.execute_script("""
         window.groundqa.compare.register(async (query, result, {el}) =>
           el('p', {id: 'compare-probe'}, `${result.passages.length} passages for ${query.question}`));""")
@@ -223,6 +280,23 @@ def test_the_compare_panel_waits_hidden_for_the_compare_capability(server: str, 
     browser.execute_script("window.groundqa.compare.register(async () => { throw new Error('service down'); })")
     browser.find_element(By.ID, "ask").click()
     wait(browser).until(lambda d: "Comparing the sources failed: service down" in panel.text)
-    browser.execute_script("window.groundqa.compare.register(null)")
+    browser.execute_script("window.groundqa.compare.register(null)")  # back to the built-in one, if any
     browser.find_element(By.ID, "ask").click()
-    wait(browser).until(lambda d: not panel.is_displayed())
+    wait(browser).until(lambda d: not d.find_elements(By.ID, "compare-probe"))
+    if not has_compare:
+        wait(browser).until(lambda d: not panel.is_displayed())
+
+
+def test_brackets_that_are_not_citations_are_named_with_the_fix(server: str, browser: WebDriver) -> None:
+    """The service's marker warnings (a bracket that looks like a citation but is not one) are shown with their
+    fix, on the page and in the report, not left as an unexplained uncited sentence."""
+    answer = "Chemotherapy is the backbone of first-line treatment for metastatic cervical cancer [1863:2292]."
+    warnings = audit_api(server, {"answer": answer})["warnings"]
+    assert warnings and warnings[0]["marker"] == "[1863:2292]"
+    open_page(browser, f"{server}/#audit")
+    browser.find_element(By.ID, "answer").send_keys(answer)
+    browser.find_element(By.ID, "run-audit").click()
+    box = wait(browser).until(ec.visibility_of_element_located((By.ID, "uncited")))
+    wait(browser).until(lambda d: "Markers that are not citations" in box.text)
+    shown = [li.text for li in box.find_elements(By.CSS_SELECTOR, ".marker-warnings li")]
+    assert shown == [f"{w['marker']} — {w['message']}" for w in warnings]

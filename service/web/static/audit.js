@@ -23,22 +23,28 @@ export function auditRequest(raw, suggest) {
   return {answer: raw, suggest};
 }
 
-// "support probability 0.82" when the service sends calibrated probabilities; the older score otherwise.
+// "support probability 0.82": the service's `score` is the trained verifier's calibrated p(supports) for the
+// sentence the claim rests on, sent with the three `probabilities` (supports, refutes, neither). A service
+// that sends a score without probabilities (before the verifier) has the older similarity score, which is
+// not a probability and is named as a score.
 export function supportText(item) {
   if (item.probabilities && typeof item.probabilities.supports === "number") {
-    return `support probability ${item.probabilities.supports.toFixed(2)}`;
+    const p = typeof item.score === "number" ? item.score : item.probabilities.supports;
+    return `support probability ${p.toFixed(2)}`;
   }
   return typeof item.score === "number" ? `support score ${item.score.toFixed(2)}` : "";
 }
 
 const SCORE_HELP = "support score: 0.6 × the best similarity + 0.4 × the share of the claim's words in the cited "
   + "sentence; not a probability";
+const PROBABILITY_HELP = "calibrated probability, from the trained claim verifier, that the cited sentence supports "
+  + "the claim; refutes and neither are the other two outcomes";
 
 function supportView(item) {
   const probs = item.probabilities;
   if (!probs) return el("span", {class: "support", title: SCORE_HELP}, supportText(item));
   const parts = [["supports", probs.supports], ["refutes", probs.refutes], ["neither", probs.neither]];
-  return el("span", {class: "support"}, supportText(item),
+  return el("span", {class: "support", title: PROBABILITY_HELP}, supportText(item),
     el("span", {class: "probs", "aria-hidden": "true"}, ...parts.map(([k, v]) =>
       el("i", {class: `p-${k}`, style: `width:${Math.round((v || 0) * 100)}%`}))),
     el("span", {class: "probs-text"}, ` (${parts.map(([k, v]) => `${k} ${(v || 0).toFixed(2)}`).join(" · ")})`));
@@ -136,9 +142,14 @@ export function showResult(result, label = "") {
   box.hidden = false;
   $("claims").replaceChildren(...result.claims.map(claimCard));
   const uncited = $("uncited");
-  uncited.hidden = !result.uncited.length;
-  uncited.replaceChildren(el("h2", {}, "Sentences that cite nothing"),
-                          el("ul", {}, ...result.uncited.map((u) => el("li", {}, u.text))));
+  const warnings = result.warnings || []; // brackets the service could not read as citations, with the fix
+  uncited.hidden = !result.uncited.length && !warnings.length;
+  uncited.replaceChildren(
+    warnings.length ? el("h2", {}, "Markers that are not citations") : "",
+    warnings.length ? el("ul", {class: "marker-warnings"}, ...warnings.map((w) => el("li", {},
+      el("code", {}, w.marker), ` — ${w.message}`))) : "",
+    result.uncited.length ? el("h2", {}, "Sentences that cite nothing") : "",
+    result.uncited.length ? el("ul", {}, ...result.uncited.map((u) => el("li", {}, u.text))) : "");
 }
 
 export function clearResult() {

@@ -1,5 +1,6 @@
-// Batch audit from a file of answers: each answer goes to POST /v1/audit in turn, with progress, a stop
-// button, a results table (a row opens that answer's full audit) and the report downloads.
+// Batch audit from a file of answers: the answers go to POST /v1/audit as small batches ({"answers": [...]}),
+// with progress after each, a stop button, a results table (a row opens that answer's full audit) and the
+// report downloads.
 import {$, api, el, plural, showMessage} from "./dom.js";
 import {clearResult, showResult, summaryLine, verdictChip} from "./audit.js";
 import {setReport} from "./report.js";
@@ -93,6 +94,11 @@ export function parseBatch(name, text, suggest = true) {
 let controller = null;
 let results = [];
 
+// Answers per request: small, so progress moves often, and well under the service's batch limit
+// (GROUNDQA_AUDIT_MAX_BATCH, 20 by default) and its request body limit (GROUNDQA_MAX_REQUEST_BYTES, 64 KB).
+const PER_REQUEST = 3;
+const REQUEST_BYTES = 48 * 1024;
+
 async function auditWithRetry(body, signal) {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -102,6 +108,56 @@ async function auditWithRetry(body, signal) {
       await new Promise((resolve) => setTimeout(resolve, 1000 * (attempt + 1)));
     }
   }
+}
+
+// The entries with a request, in groups of at most PER_REQUEST answers and REQUEST_BYTES of JSON.
+function groups(entries) {
+  const out = [];
+  let group = [];
+  let bytes = 0;
+  for (const e of entries) {
+    const size = new Blob([JSON.stringify(e.body)]).size;
+    if (group.length && (group.length >= PER_REQUEST || bytes + size > REQUEST_BYTES)) {
+      out.push(group);
+      group = [];
+      bytes = 0;
+    }
+    group.push(e);
+    bytes += size;
+  }
+  if (group.length) out.push(group);
+  return out;
+}
+
+// One small batch: each answer gets its report or its own error. The page numbers the answers itself (the
+// file's ids may repeat or be long; the service refuses a batch with a repeated id). When the service refuses
+// the batch as a whole (an answer it cannot read, a body too large), the answers go one by one, so only the
+// answer at fault gets the error.
+async function auditGroup(group, signal) {
+  const suggest = group[0].body.suggest;
+  const answers = group.map((e, i) => ({id: String(i + 1), ...e.body}));
+  let batch;
+  try {
+    batch = await auditWithRetry({answers, suggest}, signal);
+  } catch (error) {
+    if (error.name === "AbortError" || group.length === 1 || ![413, 422].includes(error.status)) throw error;
+    for (const e of group) {
+      if (signal.aborted) return;
+      try {
+        e.result = await auditWithRetry(e.body, signal);
+      } catch (one) {
+        if (one.name === "AbortError") throw one;
+        e.error = one.message;
+      }
+    }
+    return;
+  }
+  const byId = new Map(batch.results.map((r) => [r.id, r]));
+  group.forEach((e, i) => {
+    const r = byId.get(String(i + 1));
+    if (r && r.report) e.result = r.report;
+    else e.error = r && r.error ? r.error.message : "the service returned no result for this answer";
+  });
 }
 
 function row(e, i) {
@@ -150,20 +206,27 @@ async function runBatch() {
   $("batch-stop").hidden = false;
   renderTable();
   let done = 0;
-  for (const [i, e] of results.entries()) {
-    if (controller.signal.aborted) break;
-    $("batch-status").textContent = `Auditing ${i + 1} of ${results.length}: ${e.id}…`;
-    if (e.body) {
-      try {
-        e.result = await auditWithRetry(e.body, controller.signal);
-      } catch (error) {
-        if (error.name === "AbortError") break;
-        e.error = error.message;
-      }
-    }
-    done = i + 1;
-    progress.value = done;
+  const show = (e) => {
+    const i = results.indexOf(e);
     $("batch-rows").children[i].replaceWith(row(e, i));
+  };
+  for (const e of results.filter((x) => !x.body)) { done += 1; show(e); } // unreadable: listed, not sent
+  progress.value = done;
+  for (const group of groups(results.filter((e) => e.body))) {
+    if (controller.signal.aborted) break;
+    const first = results.indexOf(group[0]) + 1;
+    const last = results.indexOf(group[group.length - 1]) + 1;
+    $("batch-status").textContent = `Auditing ${first === last ? `answer ${first}` : `answers ${first}–${last}`} `
+      + `of ${results.length} (${done} done)…`;
+    try {
+      await auditGroup(group, controller.signal);
+    } catch (error) {
+      if (error.name === "AbortError") break;
+      for (const e of group) e.error = error.message;
+    }
+    done += group.length;
+    progress.value = done;
+    group.forEach(show);
   }
   const stopped = done < results.length;
   const by = (v) => results.filter((e) => e.result && e.result.summary.verdict === v).length;
@@ -173,7 +236,8 @@ async function runBatch() {
     + `${by("pass")} pass, ${by("review")} review, ${by("fail")} fail${failed ? `, ${failed} not audited` : ""}.`;
   $("batch-run").disabled = false;
   $("batch-stop").hidden = true;
-  setReport(results.slice(0, done).map((e) => ({id: e.id, input: e.input, result: e.result, error: e.error})));
+  setReport(results.filter((e) => e.result || e.error)
+    .map((e) => ({id: e.id, input: e.input, result: e.result, error: e.error})));
 }
 
 export function initBatch() {

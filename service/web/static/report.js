@@ -15,8 +15,12 @@ export function setReport(list) {
 const VERDICTS = ["supported", "partly supported", "unclear", "not supported", "contradicted"];
 const status = (s) => s.replace("_", " ");
 
+// As on the page (audit.js supportText): the service's score is the calibrated p(supports) when it sends the
+// verifier's probabilities.
 function support(item) {
-  if (item.probabilities) return `support probability ${item.probabilities.supports.toFixed(2)}`;
+  if (item.probabilities) {
+    return `support probability ${(typeof item.score === "number" ? item.score : item.probabilities.supports).toFixed(2)}`;
+  }
   return typeof item.score === "number" ? `support score ${item.score.toFixed(2)}` : "";
 }
 
@@ -110,6 +114,10 @@ export function reportMarkdown() {
       out.push("", `### Claim ${j + 1}: ${c.verdict} (${support(c)})`, "", `> ${md(c.claim)}`, "",
                ...claimNotes(c).map(mdNote));
     });
+    const warnings = e.result.warnings || [];
+    if (warnings.length) {
+      out.push("", "### Markers that are not citations", "", ...warnings.map((w) => `- \`${w.marker}\` ${md(w.message)}`));
+    }
     if (e.result.uncited.length) {
       out.push("", "### Sentences that cite nothing", "", ...e.result.uncited.map((u) => `- ${md(u.text)}`));
     }
@@ -152,6 +160,8 @@ function answerSection(e, i) {
       el("h3", {}, `Claim ${j + 1}: ${c.verdict} (${support(c)})`),
       el("blockquote", {}, c.claim),
       el("ul", {}, ...claimNotes(c).map(htmlNote)))),
+    (e.result.warnings || []).length ? [el("h3", {}, "Markers that are not citations"),
+      el("ul", {}, ...e.result.warnings.map((w) => el("li", {}, el("code", {}, w.marker), ` ${w.message}`)))] : "",
     e.result.uncited.length ? [el("h3", {}, "Sentences that cite nothing"),
                                el("ul", {}, ...e.result.uncited.map((u) => el("li", {}, u.text)))] : "");
 }
