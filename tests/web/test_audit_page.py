@@ -14,7 +14,17 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support import expected_conditions as ec
 
-from tests.web.conftest import WAIT, ask, open_page, run_axe, sent_requests, wait, wait_for_download
+from tests.web.conftest import (
+    WAIT,
+    ask,
+    emulate,
+    open_page,
+    run_axe,
+    screenshot,
+    sent_requests,
+    wait,
+    wait_for_download,
+)
 
 CHEMO = "Which chemotherapy is used first for metastatic cervical cancer?"
 ENGAGE = "engage-metastatic-cervical-cancer-factsheet"
@@ -300,3 +310,61 @@ def test_brackets_that_are_not_citations_are_named_with_the_fix(server: str, bro
     wait(browser).until(lambda d: "Markers that are not citations" in box.text)
     shown = [li.text for li in box.find_elements(By.CSS_SELECTOR, ".marker-warnings li")]
     assert shown == [f"{w['marker']} — {w['message']}" for w in warnings]
+
+
+def test_the_compare_panel_shows_disagreements_first_with_sources_and_grades(server: str, browser: WebDriver) -> None:
+    """What the built-in renderer makes of a POST /v1/compare answer in the shape issue 16 describes (groups that
+    agree, disagree or are unrelated; each statement with its span, source profile and flags), built from real
+    spans of the seed corpus: the route itself arrives with issue 16."""
+    sources = {s["source_id"]: s for s in httpx.get(f"{server}/v1/sources", timeout=WAIT).json()["sources"]}
+    text = source_text(server, ENGAGE)
+    start = text.index("usually not curable")
+    end = text.index(".", start) + 1
+    answer = {"groups": [
+        {"topic": "chemotherapy first", "relation": "agree", "statements": [
+            {"text": "Chemotherapy remains the backbone", "source_id": ENGAGE, "start": 10, "end": 40,
+             "source": sources[ENGAGE], "flags": []}]},
+        {"topic": "curability", "relation": "disagree", "statements": [
+            {"text": text[start:end], "source_id": ENGAGE, "start": start, "end": end, "source": sources[ENGAGE],
+             "flags": []},
+            {"text": "Our therapy cures metastatic cancer.", "source_id": BREAST, "start": 0, "end": 30,
+             "source": sources[BREAST], "flags": [{"kind": "unverified", "reason": "an outcome promise",
+                                                   "cues": [], "confidence": 0.9, "evidence": []}]}]},
+    ]}
+    open_page(browser, f"{server}/")
+    empty = browser.execute_async_script("""
+        const done = arguments[0];
+        import('/web/compare.js').then((m) => done(m.renderCompare({groups: []})), (e) => done(String(e)));""")
+    assert empty is None  # nothing to compare: the panel stays hidden
+    browser.execute_async_script("""
+        const [answer, done] = arguments;
+        import('/web/compare.js').then((m) => {
+          const node = m.renderCompare(answer);
+          node.id = 'compare-test';
+          document.getElementById('compare-body').replaceChildren(node);
+          document.getElementById('compare').hidden = false;
+          done();
+        });""", answer)
+    groups = browser.find_elements(By.CSS_SELECTOR, "#compare-test .compare-group")
+    assert [g.get_attribute("data-relation") for g in groups] == ["disagree", "agree"]  # disagreements first
+    heading = groups[0].find_element(By.TAG_NAME, "h3").text
+    assert heading == "≠ Sources disagree: curability"  # said in words and a sign, not by colour alone
+    first, second = groups[0].find_elements(By.CSS_SELECTOR, ".statement")
+    assert first.find_element(By.TAG_NAME, "q").text == text[start:end]
+    assert f"credibility {sources[ENGAGE]['profile']['grade']}" in first.text
+    assert f"[{ENGAGE}:{start}-{end}]" in first.text and sources[ENGAGE]["publisher_type"] in first.text
+    assert "⚑ unverified" in second.text
+    assert "1 where sources disagree" in browser.find_element(By.ID, "compare-test").text
+    first.find_element(By.CSS_SELECTOR, "button.link").click()  # open the span in its source
+    wait(browser).until(ec.visibility_of_element_located((By.ID, "viewer")))
+    assert browser.find_element(By.ID, "cite-marker").get_attribute("value") == f"[{ENGAGE}:{start}-{end}]"
+    browser.find_element(By.ID, "viewer-close").click()
+    found = run_axe(browser, "document.getElementById('compare')")
+    serious = [v["id"] for v in found if v["impact"] in ("serious", "critical")]
+    assert not serious, serious
+    for width in (420, 1400):  # kept with the other page screenshots
+        emulate(browser, width)
+        panel = browser.find_element(By.ID, "compare")
+        assert panel.size["width"] <= width and browser.execute_script(
+            "return document.documentElement.scrollWidth") <= width  # no sideways scrolling
+        screenshot(browser, f"compare-panel-{width}")

@@ -64,8 +64,16 @@ const pick = (obj, ...names) => {
   return undefined;
 };
 
-const RELATION = {agree: "Sources agree", disagree: "Sources disagree", unrelated: "Unrelated statements",
-                  conflict: "Sources disagree", contradict: "Sources disagree", mixed: "Sources disagree"};
+const RELATION = {agree: "Sources agree", disagree: "Sources disagree", unrelated: "Unrelated statements"};
+
+// "disagree", "agree" or "unrelated" from whatever the group calls it (disagreement, conflict, agrees, ...).
+function relationOf(g) {
+  const raw = String(pick(g, "relation", "verdict", "status", "agreement") || "").toLowerCase();
+  if (/disagree|conflict|contradict|mixed/.test(raw)) return "disagree";
+  if (/^agree/.test(raw)) return "agree";
+  if (/unrelated|neither/.test(raw)) return "unrelated";
+  return raw;
+}
 
 function statementView(s) {
   const source = pick(s, "source") || {};
@@ -85,11 +93,11 @@ function statementView(s) {
 }
 
 function groupView(g) {
-  const relation = String(pick(g, "relation", "verdict", "status", "agreement") || "").toLowerCase();
+  const relation = relationOf(g);
   const label = pick(g, "topic", "label", "about", "subject", "kind") || "";
   const positions = pick(g, "positions", "sides");
   const statements = pick(g, "statements", "members", "items") || [];
-  const glyph = relation.startsWith("disagree") || relation === "conflict" ? "≠ " : relation === "agree" ? "= " : "";
+  const glyph = {disagree: "≠ ", agree: "= "}[relation] || "";
   return el("li", {class: `compare-group rel-${relation || "unknown"}`, "data-relation": relation},
     el("h3", {}, `${glyph}${RELATION[relation] || relation || "Statements"}${label ? `: ${label}` : ""}`),
     pick(g, "summary", "consensus") && typeof pick(g, "summary", "consensus") === "string"
@@ -104,17 +112,20 @@ function groupView(g) {
 function builtinRenderer(fields) {
   return async (query) => {
     const body = Object.fromEntries(fields.filter((f) => query[f] !== undefined).map((f) => [f, query[f]]));
-    const answer = await api("/v1/compare", body);
-    const groups = pick(answer, "groups", "topics", "comparisons") || [];
-    if (!groups.length) return null;
-    const order = (g) => ({disagree: 0, conflict: 0, contradict: 0, mixed: 0, agree: 1})[
-      String(pick(g, "relation", "verdict", "status", "agreement") || "").toLowerCase()] ?? 2;
-    const sorted = [...groups].sort((a, b) => order(a) - order(b));
-    const disagree = sorted.filter((g) => order(g) === 0).length;
-    return el("div", {},
-      el("p", {class: "meta"}, `${plural(groups.length, "group")} of statements, ${disagree} where sources disagree`),
-      el("ol", {class: "compare-groups"}, ...sorted.map(groupView)));
+    return renderCompare(await api("/v1/compare", body));
   };
+}
+
+// The panel's content for a POST /v1/compare answer; null when it has no groups.
+export function renderCompare(answer) {
+  const groups = pick(answer, "groups", "topics", "comparisons") || [];
+  if (!groups.length) return null;
+  const order = (g) => ({disagree: 0, agree: 1})[relationOf(g)] ?? 2;
+  const sorted = [...groups].sort((a, b) => order(a) - order(b));
+  const disagree = sorted.filter((g) => order(g) === 0).length;
+  return el("div", {},
+    el("p", {class: "meta"}, `${plural(groups.length, "group")} of statements, ${disagree} where sources disagree`),
+    el("ol", {class: "compare-groups"}, ...sorted.map(groupView)));
 }
 
 // Read the service's OpenAPI document once; the built-in renderer is set only when it lists POST /v1/compare.
