@@ -106,6 +106,23 @@ def test_sources_and_publisher_types_can_be_chosen(server: str, browser: WebDriv
     assert url_params(browser)["publisher_type"] == ["commercial-clinic"]
 
 
+def test_the_page_follows_the_paged_list_routes_to_the_end(server: str, browser: WebDriver) -> None:
+    """/v1/sources and /v1/sources/{id}/passages are paged (issue 14); the source chooser and the source view's
+    flags must read every page, not the first 100 items. With a page of one item, every item still comes back."""
+    sources = httpx.get(f"{server}/v1/sources", timeout=WAIT).json()
+    passages = httpx.get(f"{server}/v1/sources/{IMT_SOURCE}/passages", timeout=WAIT).json()
+    assert sources["next_offset"] is None and passages["next_offset"] is None  # the seed corpus fits one page
+    open_page(browser, f"{server}/")
+    got = browser.execute_async_script("""
+        const [sourceId, done] = arguments;
+        import('/web/dom.js').then(async (m) => done([
+          (await m.allPages('/v1/sources', 'sources', 1)).map((s) => s.source_id),
+          (await m.allPages(`/v1/sources/${sourceId}/passages`, 'passages', 1)).map((p) => p.passage_id)]),
+          (e) => done(String(e)));""", IMT_SOURCE)
+    assert got[0] == [s["source_id"] for s in sources["sources"]] and len(got[0]) > 1
+    assert got[1] == [p["passage_id"] for p in passages["passages"]] and len(got[1]) > 1
+
+
 def test_a_shared_link_restores_the_search_and_back_goes_to_the_previous_one(server: str,
                                                                              browser: WebDriver) -> None:
     params = [("q", CHEMO), ("k", "3"), ("mode", "dense"), ("exclude", "unverified"), ("flagged", "last"),

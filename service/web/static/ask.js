@@ -1,7 +1,7 @@
 // Ask: the question with its options and filters (all mirrored in the URL, so a search can be shared), the
 // cited passages with their best sentence, flags, grade and relevance in words, and abstention shown as such.
 import {marker} from "./cite.js";
-import {$, api, copyText, download, el, fetchText, plural, showMessage} from "./dom.js";
+import {$, allPages, api, copyText, download, el, fetchText, plural, showMessage} from "./dom.js";
 import {flagNotes, flagRanges, flagBadges, gradeControl, publisherBadge, relevance} from "./credibility.js";
 import {compare} from "./compare.js";
 import {highlighted, isStatement, pickBestSentences, sentences} from "./text.js";
@@ -79,7 +79,7 @@ function syncFilterState() {
 // The source and publisher-type choices, from the live index.
 export async function loadSources() {
   try {
-    const {sources} = await api("/v1/sources");
+    const sources = await allPages("/v1/sources", "sources"); // the route is paged (100 a page by default)
     $("source-list").replaceChildren(...sources.map((s) => {
       const grade = s.profile && s.profile.grade ? s.profile.grade : "–";
       return el("li", {}, el("label", {},

@@ -34,6 +34,18 @@ export async function api(path, body, {signal} = {}) {
   return data;
 }
 
+// Every item of a paged list route (limit/offset, next_offset null on the last page), e.g. all sources.
+export async function allPages(path, key, limit = 1000) {
+  const out = [];
+  const join = path.includes("?") ? "&" : "?";
+  for (let offset = 0; offset !== null && offset !== undefined;) {
+    const page = await api(`${path}${join}limit=${limit}&offset=${offset}`);
+    out.push(...page[key]);
+    offset = page.next_offset;
+  }
+  return out;
+}
+
 // A POST whose answer is a file (an export): its text and media type; errors as for api().
 export async function fetchText(path, body) {
   const response = await fetch(path, {method: "POST", headers: {"Content-Type": "application/json"},

@@ -2,7 +2,7 @@
 // says of itself (publisher, date, original address), its full credibility profile, a copyable citation in
 // the one format [source_id:start-end], and reference exports.
 import {EXPORTS, marker, plainText, reference} from "./cite.js";
-import {$, api, copyText, download, el} from "./dom.js";
+import {$, allPages, api, copyText, download, el} from "./dom.js";
 import {flagNotes, flagRanges, gradeBadge, profileView, publisherBadge} from "./credibility.js";
 import {highlighted} from "./text.js";
 
@@ -21,21 +21,10 @@ export async function openPassage(passageId) {
   }
 }
 
-// The list route is paged: follow next_offset to the end.
-async function allPassages(sourceId) {
-  const out = [];
-  for (let offset = 0; offset !== null && offset !== undefined;) {
-    const page = await api(`/v1/sources/${encodeURIComponent(sourceId)}/passages?limit=1000&offset=${offset}`);
-    out.push(...page.passages);
-    offset = page.next_offset;
-  }
-  return out;
-}
-
 export async function openSpan(sourceId, start, end, extra = []) {
   try {
-    const [s, listed] = await Promise.all([api(`/v1/sources/${encodeURIComponent(sourceId)}`),
-                                           allPassages(sourceId)]);
+    const path = `/v1/sources/${encodeURIComponent(sourceId)}`;
+    const [s, listed] = await Promise.all([api(path), allPages(`${path}/passages`, "passages")]); // paged route
     const flags = listed.flatMap((p) => p.flags.filter((f) => f.evidence && f.evidence.length));
     const {text, ...source} = s;
     show({source, start, end, quote: text.slice(start, end), flags, extra, text, offset: 0, whole: true});
