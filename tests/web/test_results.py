@@ -35,6 +35,9 @@ def test_the_best_sentence_of_each_passage_is_highlighted(server: str, browser: 
     sentence = flat("".join(m.get_attribute("textContent") for m in best))
     assert sentence == "Chemotherapy remains the backbone of first-line treatment in metastatic cervical cancer."
     assert best[0].value_of_css_property("font-weight") in ("600", "700")  # bold too, not colour alone
+    for card in cards:  # each passage's marker as the service writes it, the one citation format
+        marker = passages[card.get_attribute("data-passage-id")]["marker"]
+        assert card.find_element(By.CSS_SELECTOR, ".where").text.startswith(marker)
     for card in cards:
         marks = card.find_elements(By.CSS_SELECTOR, ".passage-text mark.best")
         if not marks:

@@ -115,7 +115,7 @@ function passageCard(p, rank, best, context) {
        publisherBadge(p.source), " ", badge, " ", ...flagBadges(p.flags)),
     panel,
     el("div", {class: "passage-text"}, highlighted(p.text, p.start, ranges)),
-    el("div", {class: "meta where"}, `${marker(p.source_id, p.start, p.end)}`, p.page ? ` · p. ${p.page}` : "",
+    el("div", {class: "meta where"}, p.marker || marker(p.source_id, p.start, p.end), p.page ? ` · p. ${p.page}` : "",
        p.heading ? ` · ${p.heading}` : "", p.ocr ? " · read by OCR from a scanned page: check the wording" : ""),
     flagNotes(p.flags, quote),
     el("div", {class: "card-actions"},
