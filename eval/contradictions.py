@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from groundqa.credibility.relation import Settings, decide, figure_conflicts
+from groundqa.credibility.relation import Settings, decide, figure_conflicts, negation_conflicts
 from groundqa.eval.claims import ClaimPair, covidfact
 
 
@@ -36,6 +36,7 @@ class Scored:
     forward: np.ndarray | None
     backward: np.ndarray | None
     numbers: list[str]
+    negations: list[str] | None = None
 
 
 def _words(text: str) -> set[str]:
@@ -83,6 +84,18 @@ def build_pairs(split: str, encoder: Any, rows: list[ClaimPair] | None = None) -
     return out
 
 
+HEALTHVER_RELATION = {"supports": "agree", "refutes": "disagree", "neither": "unrelated"}
+
+
+def healthver_pairs(split: str) -> list[StatementPair]:
+    """HealthVer claim/evidence pairs of one split as statement pairs: a web claim against a sentence of a
+    scientific abstract, Supports = agree, Refutes = disagree, Neutral = unrelated (groups: the claim)."""
+    from groundqa.eval.claims import healthver
+
+    return [StatementPair(p.claim, p.evidence, HEALTHVER_RELATION[p.label], p.group, f"healthver-{p.label}")
+            for p in healthver() if p.split == split]
+
+
 def score(pairs: list[StatementPair], encoder: Any, verifier: Any, *, floor: float) -> list[Scored]:
     """Cosine, both verifier readings (for pairs at or above ``floor``) and figure conflicts of every pair."""
     from groundqa.credibility.checks.numbers import quantities
@@ -96,8 +109,16 @@ def score(pairs: list[StatementPair], encoder: Any, verifier: Any, *, floor: flo
     probabilities = verifier.probabilities(readings) if readings else np.zeros((0, 3))
     both = {i: (probabilities[n], probabilities[n + len(asked)]) for n, i in enumerate(asked)}
     figures = {t: quantities(t) for t in texts}
-    return [Scored(p, cos[i], *both.get(i, (None, None)), figure_conflicts(figures[p.a], figures[p.b]))
-            for i, p in enumerate(pairs)]
+    return with_checks([Scored(p, cos[i], *both.get(i, (None, None)), figure_conflicts(figures[p.a], figures[p.b]))
+                        for i, p in enumerate(pairs)])
+
+
+def with_checks(scored: list[Scored]) -> list[Scored]:
+    """Fill in the negation check (cheap beside the verifier; also for caches written before it was read)."""
+    for s in scored:
+        if getattr(s, "negations", None) is None:
+            s.negations = negation_conflicts(s.pair.a, s.pair.b)
+    return scored
 
 
 def predict(scored: list[Scored], settings: Settings) -> list[str]:
@@ -105,7 +126,7 @@ def predict(scored: list[Scored], settings: Settings) -> list[str]:
     for s in scored:
         asked = s.cosine >= settings.related_cosine and s.forward is not None
         out.append(decide(s.cosine, s.forward if asked else None, s.backward if asked else None, s.numbers,
-                          settings).relation)
+                          settings, s.negations).relation)
     return out
 
 
@@ -146,36 +167,44 @@ def bootstrap_f1(groups: list[str], gold: list[str], predictions: dict[str, list
                    for k, v in d.items()} for name, d in draws.items()}
 
 
+def topic_gate(scored: list[Scored]) -> float:
+    """The cosine at or above which two statements are about one thing: the threshold that best tells a claim and
+    its evidence sentence (one article; two wordings, as two sources would put it) from a claim and the nearest
+    claim of another article (balanced accuracy). Counter-claims are left out: they are near-copies by
+    construction and would push the gate up to "only near-copies are related"."""
+    from sklearn.metrics import balanced_accuracy_score
+
+    pairs = [x for x in scored if x.pair.kind in ("evidence", "other-article")]
+    gold = [x.pair.kind == "evidence" for x in pairs]
+    grid = np.round(np.arange(0.0, 1.0, 0.01), 2)
+    scores = [balanced_accuracy_score(gold, [x.cosine >= t for x in pairs]) for t in grid]
+    return float(grid[int(np.argmax(scores))])
+
+
 def tune(scored: list[Scored]) -> tuple[Settings, float]:
-    """The settings with the best F1 of "disagree" on ``scored`` (a tune split), then the best agree threshold
-    for three-way accuracy."""
-    gold = [s.pair.label for s in scored]
-    grid = np.round(np.arange(0.05, 0.96, 0.05), 2)
-    best = (-1.0, Settings())
-    for related in np.round(np.arange(0.0, 0.81, 0.05), 2):
-        for dis in grid:
-            settings = Settings(related_cosine=float(related), disagree_at=float(dis))
-            f1 = prf(gold, predict(scored, settings))["f1"]
-            if f1 > best[0] + 1e-9:
-                best = (f1, settings)
-    f1, chosen = best
-    accuracy = -1.0
-    for agree_at in grid:
-        trial = Settings(chosen.related_cosine, chosen.disagree_at, float(agree_at), chosen.numbers_on_topic)
-        predicted = predict(scored, trial)
-        acc = sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold)
-        if acc > accuracy + 1e-9:
-            accuracy, best_agree = acc, float(agree_at)
-    return Settings(chosen.related_cosine, chosen.disagree_at, best_agree, chosen.numbers_on_topic), f1
+    """Settings chosen on a tune split: the topic gate (``topic_gate``), then the refutes threshold with the best F1
+    of "disagree", then the supports threshold with the best three-way accuracy."""
+    gold = [x.pair.label for x in scored]
+    gate = topic_gate(scored)
+    grid = [float(x) for x in np.round(np.arange(0.05, 0.96, 0.05), 2)]
+    f1s = [prf(gold, predict(scored, Settings(gate, d)))["f1"] for d in grid]
+    disagree_at = grid[int(np.argmax(f1s))]
+
+    def accuracy(agree_at: float) -> float:
+        predicted = predict(scored, Settings(gate, disagree_at, agree_at))
+        return float(np.mean([g == p for g, p in zip(gold, predicted, strict=True)]))
+
+    agree_at = grid[int(np.argmax([accuracy(a) for a in grid]))]
+    return Settings(gate, disagree_at, agree_at), round(max(f1s), 4)
 
 
 def baselines(tune_set: list[Scored], test: list[Scored]) -> tuple[dict[str, list[str]], dict[str, Any]]:
     """The raw verifier argmax (statement a as the claim, b as evidence: one reading, no thresholds) and a cosine
     threshold (disagree at or above it; fitted for F1 on the tune split)."""
-    gold = [s.pair.label for s in tune_set]
+    gold = [x.pair.label for x in tune_set]
     best = (-1.0, 0.0)
     for t in np.round(np.arange(0.0, 1.0, 0.01), 2):
-        f1 = prf(gold, ["disagree" if s.cosine >= t else "agree" for s in tune_set])["f1"]
+        f1 = prf(gold, ["disagree" if x.cosine >= t else "agree" for x in tune_set])["f1"]
         if f1 > best[0] + 1e-9:
             best = (f1, float(t))
 
@@ -187,3 +216,8 @@ def baselines(tune_set: list[Scored], test: list[Scored]) -> tuple[dict[str, lis
     return ({"verifier argmax (one reading)": [argmax(s) for s in test],
              "cosine threshold": ["disagree" if s.cosine >= best[1] else "agree" for s in test]},
             {"cosine_threshold": best[1], "cosine_tune_f1": round(best[0], 4)})
+
+
+def verifier_only(settings: Settings) -> Settings:
+    """The tuned thresholds without the similarity gate (every pair is read by the verifier): an ablation."""
+    return Settings(0.0, settings.disagree_at, settings.agree_at, settings.numbers_on_topic)
