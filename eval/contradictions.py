@@ -221,3 +221,17 @@ def baselines(tune_set: list[Scored], test: list[Scored]) -> tuple[dict[str, lis
 def verifier_only(settings: Settings) -> Settings:
     """The tuned thresholds without the similarity gate (every pair is read by the verifier): an ablation."""
     return Settings(0.0, settings.disagree_at, settings.agree_at, settings.numbers_on_topic)
+
+
+def separability(scored: list[Scored]) -> dict[str, float]:
+    """ROC AUC of "disagree" against the rest for each signal alone: how much each can tell, before thresholds."""
+    from sklearn.metrics import roc_auc_score
+
+    gold = [x.pair.label == "disagree" for x in scored]
+    read = [x for x in scored if x.forward is not None and x.backward is not None]
+    if len(set(gold)) < 2 or len(read) < len(scored):
+        return {}
+    return {"cosine": round(float(roc_auc_score(gold, [x.cosine for x in scored])), 4),
+            "refutes, larger of the two readings": round(float(roc_auc_score(
+                gold, [max(x.forward[1], x.backward[1]) for x in read])), 4),  # type: ignore[index]
+            "refutes, a as the claim": round(float(roc_auc_score(gold, [x.forward[1] for x in read])), 4)}  # type: ignore[index]

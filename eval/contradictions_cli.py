@@ -37,7 +37,7 @@ def _scored(dataset: str, split: str, cache: Path, encoder: Any, verifier: Any) 
 
 
 def _report(dataset: str, split: str, test: list, predictions: dict[str, list[str]], bootstrap: int) -> dict:
-    from groundqa.eval.contradictions import bootstrap_f1, prf
+    from groundqa.eval.contradictions import bootstrap_f1, prf, separability
 
     gold = [s.pair.label for s in test]
     intervals = bootstrap_f1([s.pair.group for s in test], gold, predictions, n=bootstrap)
@@ -50,7 +50,7 @@ def _report(dataset: str, split: str, test: list, predictions: dict[str, list[st
             "groups": len({s.pair.group for s in test}),
             "gold": {label: gold.count(label) for label in ("disagree", "agree", "unrelated")},
             "systems": {name: prf(gold, p) | {"ci95": intervals[name]} for name, p in predictions.items()},
-            "predicted_by_kind": by_kind}
+            "predicted_by_kind": by_kind, "auc": separability(test)}
 
 
 def _echo(report: dict) -> None:
@@ -83,7 +83,7 @@ def contradictions_cmd(out: Path, split: str, tune_split: str, cache: Path, boot
     beside the raw verifier argmax, a cosine threshold and the verifier without the similarity gate."""
     from groundqa.credibility.relation import Settings
     from groundqa.credibility.verifier import verifier
-    from groundqa.eval.contradictions import baselines, predict, tune, verifier_only
+    from groundqa.eval.contradictions import baselines, predict, separability, tune, verifier_only
     from groundqa.index.embed import Encoder
 
     if split == tune_split:
@@ -104,7 +104,7 @@ def contradictions_cmd(out: Path, split: str, tune_split: str, cache: Path, boot
     metrics: dict[str, Any] = {
         "reports": reports,
         "tuned_on": {"dataset": "covidfact", "split": tune_split, "pairs": len(tune_set), "settings": asdict(chosen),
-                     "f1": tune_f1, "baseline": fitted},
+                     "f1": tune_f1, "baseline": fitted, "auc": separability(tune_set)},
         "shipped_settings": asdict(shipped), "shipped_equals_tuned": asdict(shipped) == asdict(chosen),
         "seconds": round(time.perf_counter() - began, 1)}
     out.mkdir(parents=True, exist_ok=True)
@@ -118,6 +118,7 @@ def contradictions_cmd(out: Path, split: str, tune_split: str, cache: Path, boot
                                          "forward": _round(s.forward), "backward": _round(s.backward)}) + "\n")
     for report in reports.values():
         _echo(report)
+        click.echo("  ROC AUC of each signal alone: " + ", ".join(f"{k} {v:.3f}" for k, v in report["auc"].items()))
     click.echo(f"tuned on COVID-Fact {tune_split} ({len(tune_set)} pairs): {asdict(chosen)} (F1 {tune_f1:.3f}); "
                "shipped settings "
                f"{'equal' if metrics['shipped_equals_tuned'] else 'DIFFER from'} these; cosine baseline threshold "
