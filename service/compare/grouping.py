@@ -4,8 +4,9 @@ relation's ``related_cosine``, chosen on COVID-Fact calib). Groups are the conne
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from groundqa.credibility.checks.names import names
 from groundqa.credibility.checks.numbers import Quantity, quantities
@@ -21,8 +22,15 @@ class Topics:
     treatments: frozenset[str]  # drugs and treatments named
 
 
+def _staged(text: str, q: Quantity) -> Quantity:
+    """"stage 4" is a stage, not a count of the noun after it (the number check reads only Roman stages)."""
+    if q.dimension != "stage" and re.search(r"\bstage\s+" + re.escape(q.text) + r"\b", text, re.IGNORECASE):
+        return replace(q, dimension="stage", text=f"stage {q.text}")
+    return q
+
+
 def topics(text: str) -> Topics:
-    figures = tuple(quantities(text))
+    figures = tuple(_staged(text, q) for q in quantities(text))
     return Topics(figures, frozenset(q.dimension for q in figures if q.dimension not in GENERIC_DIMENSIONS),
                   frozenset(n.name for n in names(text) if n.kind in ("drug", "treatment")))
 

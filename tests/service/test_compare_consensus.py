@@ -19,3 +19,11 @@ def test_sides_follow_agree_and_disagree_from_the_best_ranked_statement() -> Non
 
 def test_a_group_that_only_agrees_has_one_side() -> None:
     assert sides(["s1", "s2"], [_pair("s1", "s2", "agree")], lambda s: (s,)) == [["s1", "s2"]]
+
+
+def test_a_stage_is_not_a_quantity_that_groups_statements() -> None:
+    from groundqa.service.compare.grouping import topics
+
+    staged = topics("A sign of severe, stage 4 cancer of the breast is the appearance of metastases.")
+    assert [q.dimension for q in staged.figures] == ["stage"] and not staged.quantities
+    assert topics("Patients live an average of 19 months.").quantities == {"[time]"}
