@@ -23,7 +23,8 @@ def _scored(dataset: str, split: str, cache: Path, encoder: Any, verifier: Any) 
     from groundqa.credibility.verifier import MODEL_DIR
     from groundqa.eval.contradictions import build_pairs, healthver_pairs, score, with_checks
 
-    weights = hashlib.sha1((MODEL_DIR / "delta.safetensors").read_bytes()).hexdigest()[:10]
+    weights = hashlib.sha1((MODEL_DIR / "delta.safetensors").read_bytes()
+                           + (MODEL_DIR / "calibration.json").read_bytes()).hexdigest()[:10]  # a new calibration too
     name = "contradictions" if dataset == "covidfact" else f"contradictions-{dataset}"
     path = cache / f"{name}-{split}-{weights}.pkl"
     if path.is_file():
