@@ -19,7 +19,7 @@ from typing import Any
 import click
 from groundqa.credibility.flag_model import flag_model
 from groundqa.credibility.flags import annotate, judge_sentences
-from groundqa.eval.flagset.data import Labelled, labelled_rows
+from groundqa.eval.flagset.data import Labelled, labelled_rows, weak_pool
 from groundqa.ingest.records import KINDS, Document, Passage, SourceMeta, passage_id_for
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,13 +107,16 @@ class MedquadResult:
 
 def medquad_flag_rate(src: Path, *, limit: int | None = None, with_url: bool = False) -> MedquadResult:
     """Run the ingest annotator on MedQuAD answers, each its own source with the whole answer as one passage; an
-    answer counts as flagged when that passage carries any flag. Without ``with_url`` the publisher is unknown
+    answer counts as flagged when that passage carries any flag. Files whose sentences were weak negatives in
+    training (``weak_pool``) are skipped. Without ``with_url`` the publisher is unknown
     (no help from the NIH address), the harder case."""
     result = MedquadResult()
     started = time.perf_counter()
     for file, qid, url, text in iter_medquad(src):
         if limit is not None and result.answers >= limit:
             break
+        if weak_pool(file.removesuffix(".xml")):  # their sentences trained the model as weak negatives
+            continue
         doc = Document(source_id=qid, text=text)
         whole = Passage(passage_id=passage_id_for(qid, 0, len(text), text), source_id=qid, start=0, end=len(text),
                         text=text)

@@ -37,11 +37,19 @@ def verifier_cmd(run: Path, out: Path, epochs: int, stage2_epochs: int, lr: floa
               show_default=True)
 @click.option("--cache", type=click.Path(file_okay=False, path_type=Path),
               default=ROOT / "bench" / ".cache" / "flags", show_default=True)
-def flags_cmd(out: Path, cache: Path) -> None:
+@click.option("--variant", "variants", multiple=True, show_default=True,
+              default=("text+cues+embedding",), help="Feature sets to cross-validate (repeat the option); "
+              "all four: cues, text, text+cues, text+cues+embedding.")
+@click.option("--c", "c_grid", type=float, multiple=True, default=(1.0, 3.0, 10.0), show_default=True,
+              help="Inverse regularisation strengths to cross-validate.")
+@click.option("--weak-negatives", type=int, default=2000, show_default=True,
+              help="MedQuAD sentences added to the tune part as negatives (0: none).")
+def flags_cmd(out: Path, cache: Path, variants: tuple[str, ...], c_grid: tuple[float, ...],
+              weak_negatives: int) -> None:
     """Fit the sentence flag classifier on the tune sites of eval/flagset and score the test sites."""
     from groundqa.credibility.training.flags import train
 
-    train(out, cache)
+    train(out, cache, variants=variants, c_grid=c_grid, weak_negatives=weak_negatives)
 
 
 @train_group.command("profile")

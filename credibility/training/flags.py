@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from groundqa.credibility.flag_features import featurise
-from groundqa.eval.flagset.data import Labelled, authored_rows, labelled_rows
+from groundqa.eval.flagset.data import Labelled, authored_rows, labelled_rows, medquad_negatives
 
 KINDS = ("commercial", "unverified")
 VARIANTS = ("cues", "text", "text+cues", "text+cues+embedding")
@@ -85,27 +85,31 @@ def rule_baseline(rows: list[Labelled], kind: str) -> np.ndarray:
     return np.array([any(c.kind == kind for c in cues_in(r.item.text)) for r in rows], dtype=float)
 
 
-def train(out: Path, cache: Path, *, log=print) -> dict:
+def train(out: Path, cache: Path, *, variants: tuple[str, ...] = VARIANTS, c_grid: tuple[float, ...] = C_GRID,
+          weak_negatives: int = 2000, log=print) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score, precision_score, recall_score
 
     began = time.time()
     rows = labelled_rows() + authored_rows()
+    test_sites = {r.site for r in rows if r.split == "test"}
+    rows += medquad_negatives(limit=weak_negatives, test_sites=test_sites) if weak_negatives else []
     tune = [r for r in rows if r.split == "tune"]
     test = [r for r in rows if r.split == "test"]
     vectors = embeddings(tune + test, cache)
     tune_vec, test_vec = vectors[:len(tune)], vectors[len(tune):]
     groups = [r.site for r in tune]
-    report: dict = {"rows": {"tune": len(tune), "test": len(test)}, "kinds": {}}
+    report: dict = {"rows": {"tune": len(tune), "test": len(test), "weak_negatives": weak_negatives},
+                    "variants": list(variants), "c_grid": list(c_grid), "kinds": {}}
     chosen: dict[str, Fitted] = {}
-    matrices = {v: (matrix(tune, v, tune_vec), matrix(test, v, test_vec)) for v in VARIANTS}
+    matrices = {v: (matrix(tune, v, tune_vec), matrix(test, v, test_vec)) for v in variants}
     for kind in KINDS:
         y = np.array([getattr(r, kind) for r in tune])
         cv: dict[str, dict] = {}
         best: Fitted | None = None
-        for variant in VARIANTS:
+        for variant in variants:
             x = matrices[variant][0]
-            for c in C_GRID:
+            for c in c_grid:
                 p = cross_validate(x, y, groups, c)
                 t, f1 = best_threshold(y, p)
                 cv[f"{variant} C={c}"] = round(f1, 4)

@@ -41,7 +41,7 @@ class PageRow:
     split: str
 
 
-def _rows(cache: Path, log=print) -> list[PageRow]:
+def _rows(cache: Path, log=print, topics: tuple[str, ...] | None = None) -> list[PageRow]:
     from groundqa.credibility.flag_model import flag_model
     from groundqa.credibility.flags import judge_document
     from groundqa.ingest.errors import LoadError
@@ -53,7 +53,8 @@ def _rows(cache: Path, log=print) -> list[PageRow]:
     out: list[PageRow] = []
     cache.mkdir(parents=True, exist_ok=True)
     with open(root / "labels.tsv", encoding="utf-8") as handle:
-        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["cached_page"]]
+        rows = [r for r in csv.DictReader(handle, delimiter="\t")
+                if r["cached_page"] and (topics is None or r["topic"] in topics)]
     began = time.time()
     for n, r in enumerate(rows, 1):
         path = root / r["cached_page"]
@@ -66,7 +67,8 @@ def _rows(cache: Path, log=print) -> list[PageRow]:
             item = json.loads(cached.read_text(encoding="utf-8"))
         else:
             try:
-                docs, _ = load_file(path, source_id="page", data=data)
+                # .shtml and .stm pages are HTML too: read them as such
+                docs, _ = load_file(path.with_suffix(".html"), source_id="page", data=data)
             except LoadError:
                 continue
             doc = docs[0]
@@ -101,14 +103,16 @@ def bootstrap_auc(y: np.ndarray, score: np.ndarray, n: int = 2000, seed: int = 0
     return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))
 
 
-def train(out: Path, cache: Path, *, log=print) -> dict:
+def train(out: Path, cache: Path, *, topics: tuple[str, ...] | None = ("Health",), log=print) -> dict:
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
 
-    rows = _rows(cache, log)
+    rows = _rows(cache, log, topics)
     tune = [r for r in rows if r.split == "tune"]
     test = [r for r in rows if r.split == "test"]
-    pools = {"all topics": tune, "health only": [r for r in tune if r.topic == "Health"]}
+    pools = {"health only": [r for r in tune if r.topic == "Health"]}
+    if topics is None:  # every topic read: the wider pool competes in cross-validation
+        pools["all topics"] = tune
     best = None
     cv: dict[str, float] = {}
     for pool_name, pool in pools.items():
@@ -133,7 +137,10 @@ def train(out: Path, cache: Path, *, log=print) -> dict:
     mean, scale = x.mean(0), x.std(0) + 1e-6
     model = LogisticRegression(C=c, max_iter=5000).fit((x - mean) / scale, np.array([r.label for r in pool]))
     report: dict = {"pool": pool_name, "c": c, "cv_health_auc": cv, "pages": {"tune": len(tune), "test": len(test)}}
-    for name, subset in (("test health", [r for r in test if r.topic == "Health"]), ("test all topics", test)):
+    subsets = [("test health", [r for r in test if r.topic == "Health"])]
+    if topics is None:
+        subsets.append(("test all topics", test))
+    for name, subset in subsets:
         y = np.array([r.label for r in subset])
         xs = (np.vstack([r.features for r in subset]) - mean) / scale
         scores = {
@@ -166,8 +173,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "models" / "profile")
     parser.add_argument("--cache", type=Path, default=ROOT / "bench" / ".cache" / "profile")
+    parser.add_argument("--all-topics", action="store_true",
+                        help="Read every webcred page, not only Health (about 10x longer: every sentence is flagged)")
     args = parser.parse_args(argv)
-    train(args.out, args.cache)
+    train(args.out, args.cache, topics=None if args.all_topics else ("Health",))
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ carry their sentences; they are tune-only.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass
@@ -89,6 +90,35 @@ def labelled_rows(*, extra: bool = True) -> list[Labelled]:
             label = labels[r["id"]]
             out.append(Labelled(r["id"], item, signals, r["site"], r["origin"], r["split"], label["commercial"],
                                 label["unverified"], signals.publisher_kind))
+    return out
+
+
+def weak_pool(site: str) -> bool:
+    """MedQuAD files (one eighth, by hash) whose sentences may be used as weak negatives for training; the
+    MedQuAD flag-rate measurement (eval.flags) skips them."""
+    return hashlib.sha1(("weak:" + site).encode()).hexdigest()[0] in "01"
+
+
+def medquad_negatives(*, limit: int = 2000, per_answer: int = 3, test_sites: set[str] = frozenset()
+                      ) -> list[Labelled]:
+    """Weak negatives: body sentences of MedQuAD answers (NIH text) labelled neither commercial nor unverified,
+    with no URL (the publisher unknown, as a user's pasted text). Justified by the labelled set, where all 240
+    MedQuAD sentences carry no flag; drawn from ``weak_pool`` files outside the test sites; tune only."""
+    out: list[Labelled] = []
+    for page in medquad_pages():
+        if not weak_pool(page.site) or page.site in test_sites:
+            continue
+        spans = [s for s in split_sentences(page.text) if not s.is_heading]
+        texts = [page.text[s.start:s.end] for s in spans]
+        signals = page_signals(texts, url=None)
+        for i, text in enumerate(texts[:per_answer]):
+            if len(text.split()) < 3:
+                continue
+            item = SentenceInput(text, "main", texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else "")
+            out.append(Labelled(f"medquad-weak:{page.page}:{i}", item, signals, f"medquad-weak:{page.site}",
+                                "medquad-weak", "tune", 0, 0, signals.publisher_kind))
+            if len(out) >= limit:
+                return out
     return out
 
 
