@@ -124,7 +124,8 @@ def load_mediqa(root: Path = DEFAULT_MEDIQA, *, part: str = "all", split_file: P
     name = "mediqa_qa" if part == "all" else f"mediqa_qa-{part}"
     return BeirDataset(name=name, root=root, queries={q: t for q, t in data.queries.items() if q in keep},
                        qrels={q: d for q, d in data.qrels.items() if q in keep},
-                       info={**data.info, "citation": CITATION, "part": part, "relevant_from": RELEVANT})
+                       info={**data.info, "citation": CITATION, "part": part, "relevant_from": RELEVANT,
+                             "parts": {p: [q for q in split[p] if q in keep] for p in ("measure", "tune")}})
 
 
 if __name__ == "__main__":  # python -m groundqa.eval.mediqa [--check]: write (or check) eval/mediqa_split.json

@@ -35,6 +35,39 @@ class ModeResult:
     per_query: list[dict[str, Any]] = field(default_factory=list)
 
 
+class ShardedEncoder:
+    """An encoder whose work is kept on disk in shards of ``shard`` texts, keyed by their content.
+
+    Embedding a benchmark corpus takes hours on a loaded machine; a build that is stopped part way
+    resumes from its last finished shard instead of starting over (ingest passes texts in a fixed order).
+    """
+
+    def __init__(self, encoder: Any, folder: Path, *, shard: int = 2048) -> None:
+        self.inner, self.folder, self.shard = encoder, folder, shard
+        self.name, self.backend, self.dim = encoder.name, encoder.backend, encoder.dim
+        self.batch_size = encoder.batch_size
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def encode(self, texts: Sequence[str], *, on_batch: Any = None) -> Any:
+        import numpy as np
+
+        parts = []
+        for i in range(0, len(texts), self.shard):
+            chunk = list(texts[i:i + self.shard])
+            key = hashlib.sha256("\x00".join(chunk).encode()).hexdigest()[:24]
+            path = self.folder / f"{self.name.replace('/', '_')}-{self.backend}-{key}.npy"
+            if path.is_file():
+                vectors = np.load(path, allow_pickle=False)
+                if on_batch:
+                    on_batch(len(chunk))
+            else:
+                vectors = self.inner.encode(chunk, on_batch=on_batch)
+                np.save(path.with_suffix(".tmp.npy"), vectors, allow_pickle=False)
+                path.with_suffix(".tmp.npy").replace(path)
+            parts.append(vectors)
+        return np.vstack(parts) if parts else self.inner.encode([])
+
+
 def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: str, cache: Path,
                  encoder: Any = None, progress: bool = True) -> Path:
     """An index of ``paths`` under ``cache``, keyed by their content and the index settings.
@@ -50,11 +83,22 @@ def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: st
                   "chunk_max_chars": settings.chunk_max_chars, "chunk_overlap_chars": settings.chunk_overlap_chars,
                   "embed_context": settings.embed_context}
     key = hashlib.sha256(json.dumps(key_fields, sort_keys=True).encode()).hexdigest()[:12]
+    backend = getattr(settings, "encoder_backend", None) or "fp32"
+    if backend != "fp32":
+        name = f"{name}-{backend}"
     index_dir = cache / f"index-{name}-{key}"
     if current_snapshot(index_dir) is not None:
         return index_dir
-    report = ingest(paths, index_dir=index_dir,
-                    encoder=encoder or (lambda: Encoder(settings.model, batch_size=settings.batch_size)),
+
+    def make() -> ShardedEncoder:
+        if encoder is None:
+            inner = Encoder(settings.model, batch_size=settings.batch_size, backend=backend,
+                            cache_dir=getattr(settings, "model_cache", None))
+        else:
+            inner = encoder if hasattr(encoder, "encode") else encoder()
+        return ShardedEncoder(inner, cache / "embedding-shards")
+
+    report = ingest(paths, index_dir=index_dir, encoder=make,
                     chunking=ChunkSettings(max_chars=settings.chunk_max_chars,
                                            overlap_chars=settings.chunk_overlap_chars),
                     embed_context=settings.embed_context, progress=progress)
@@ -66,8 +110,9 @@ def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: st
 
 def beir_index(dataset: BeirDataset, settings: Any, *, cache: Path, encoder: Any = None,
                progress: bool = True) -> Path:
-    """The dataset's own index (its corpus.jsonl only), cached under ``cache``."""
-    return cached_index([dataset.corpus], settings, name=dataset.name, content_key=dataset.corpus_digest(),
+    """The dataset's own index (its corpus.jsonl only), cached under ``cache``; every part of a split
+    dataset shares it (named after the dataset's folder)."""
+    return cached_index([dataset.corpus], settings, name=dataset.root.name, content_key=dataset.corpus_digest(),
                         cache=cache, encoder=encoder, progress=progress)
 
 
@@ -80,13 +125,14 @@ def corpus_index(corpus: Path, settings: Any, *, cache: Path, encoder: Any = Non
                         cache=cache, encoder=encoder, progress=progress)
 
 
-def _ask(backend: Backend, question: str, *, depth: int, mode: str) -> QueryResult:
-    return backend.query(question, k=min(depth, backend.max_k), mode=mode)
+def _ask(backend: Backend, question: str, *, depth: int, mode: str, per_source: int | None = None) -> QueryResult:
+    return backend.query(question, k=min(depth, backend.max_k), mode=mode, per_source=per_source)
 
 
 def evaluate_beir(dataset: BeirDataset, backend: Backend, *, modes: Sequence[str], k: int, depth: int,
                   progress: bool = True) -> list[ModeResult]:
-    """Rank the dataset's own document ids (a document scores as its best passage) and score them."""
+    """Rank the dataset's own document ids and score them: the engine lists ``depth`` documents, one passage
+    each (per_source 1), ranked by its source aggregation (service/ranking.py)."""
     known = backend.source_ids()
     judged_docs = {d for docs in dataset.qrels.values() for d in docs}
     if not judged_docs & known:
@@ -98,18 +144,23 @@ def evaluate_beir(dataset: BeirDataset, backend: Backend, *, modes: Sequence[str
         run: dict[str, dict[str, float]] = {}
         latencies, abstained, rows = [], [], []
         for qid, text in dataset.queries.items():
-            result = _ask(backend, text, depth=depth, mode=mode)
+            result = _ask(backend, text, depth=depth, mode=mode, per_source=1)
             run[qid] = doc_run([(p.source_id, p.score) for p in result.passages])
             latencies.append(result.seconds)
             abstained.append(result.abstained)
             rows.append({"qid": qid, "abstained": result.abstained, "support": result.support,
                          "seconds": result.seconds})
             bar.update()
-        means, per_query = ranking_metrics(dataset.qrels, run, k=k)
+        means, per_query = ranking_metrics(dataset.qrels, run, k=k,
+                                           relevant_from=int(dataset.info.get("relevant_from", 1)))
         for row in rows:
             row.update(per_query[row["qid"]])
         metrics = {**means, "queries": len(dataset.queries), "latency": latency_percentiles(latencies),
                    "abstention": abstention_metrics([True] * len(abstained), abstained)}
+        parts = {name: qids for name, qids in dataset.info.get("parts", {}).items() if qids}
+        if parts:  # a split benchmark: the never-tuned part first (eval/mediqa.py)
+            metrics["parts"] = {name: {m: float(sum(per_query[q][m] for q in qids) / len(qids)) for m in means}
+                                | {"queries": len(qids)} for name, qids in parts.items()}
         results.append(ModeResult(mode, metrics, latencies, run, rows))
     bar.close()
     return results
@@ -143,7 +194,7 @@ def evaluate_evidence(qset: EvidenceSet, backend: Backend, *, modes: Sequence[st
         passage_run: dict[str, dict[str, float]] = {}
         doc_runs: dict[str, dict[str, float]] = {}
         latencies, abstained, rows, flag_tally = [], [], [], [0, 0, 0]
-        hits = {1: [], k: []}
+        hits: dict[int, list[bool]] = {cut: [] for cut in sorted({1, 5, k})}
         for q in qset.questions:
             result = _ask(backend, q.question, depth=depth, mode=mode)
             spans = [(p.source_id, p.start, p.end) for p in result.passages]

@@ -16,7 +16,7 @@ import numpy as np
 from groundqa.credibility.flags import annotate as credibility_annotate  # every ingest flags, CLI or library
 from groundqa.index.ann import AnnSettings, index_kind
 from groundqa.index.embed import Encoder
-from groundqa.index.lexical import Lexical
+from groundqa.index.lexical import FIELDS, Lexical
 from groundqa.index.snapshot import (
     build_lock,
     commit_build,
@@ -120,7 +120,7 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
         previous = None if rebuild else current_snapshot(index_dir)
         old_manifest = read_manifest(previous) if previous else {}
         settings = {"chunk_max_chars": chunking.max_chars, "chunk_overlap_chars": chunking.overlap_chars,
-                    "embed_context": embed_context,
+                    "embed_context": embed_context, "lexical_fields": list(FIELDS),
                     # new flagging rules re-annotate unchanged files (their vectors are still reused)
                     "annotator": getattr(annotate, "version", None) if annotate else None}
         same_settings = bool(previous) and all(old_manifest.get(k) == v for k, v in settings.items())
@@ -197,7 +197,8 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
             np.save(build_dir / EMBEDDINGS_FILE, embeddings, allow_pickle=False)
             vectors = build_vectors(embeddings, ann)
             save_vectors(vectors, build_dir)
-            Lexical.build([p.text for p in ordered]).save(build_dir)
+            Lexical.build([p.text for p in ordered], titles=[sources[p.source_id].title for p in ordered],
+                          headings=[p.heading for p in ordered]).save(build_dir)
             final = commit_build(index_dir, build_dir, {
                 **settings, "model": embedder_name, "encoder_backend": backend, "vector_index": index_kind(vectors),
                 "dimension": int(embeddings.shape[1]),

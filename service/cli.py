@@ -118,9 +118,10 @@ def ingest_cmd(paths: tuple[Path, ...], index: Path | None, model: str | None, c
 def load_engine(settings: Settings) -> Any:
     from groundqa.service.engine import Engine
     from groundqa.service.perf import engine_options
+    from groundqa.service.ranking import from_settings as rank_settings
 
     return Engine.load(settings.index, model=settings.model, batch_size=settings.batch_size,
-                       rrf_k=settings.rrf_k, candidates=settings.candidates, abstain_below=settings.abstain_below,
+                       rank=rank_settings(settings), abstain_below=settings.abstain_below,
                        **engine_options(settings))
 
 
@@ -135,11 +136,14 @@ def load_engine(settings: Settings) -> Any:
 @click.option("--downrank-flagged", is_flag=True, help="Rank --exclude-flag passages last instead of dropping them.")
 @click.option("--min-credibility", type=click.FloatRange(0, 1), default=None,
               help="Only sources whose credibility score (0-1) is at least this.")
+@click.option("--per-source", type=click.IntRange(0), default=None,
+              help="At most N passages of one source (1: k sources, one passage each; 0: no limit) "
+              "[env GROUNDQA_PER_SOURCE].")
 @click.option("--json", "as_json", is_flag=True, help="Print the HTTP API's JSON response shape.")
 @index_option
 @model_option
 def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ...], exclude_flags: tuple[str, ...],
-              downrank_flagged: bool, min_credibility: float | None, as_json: bool,
+              downrank_flagged: bool, min_credibility: float | None, per_source: int | None, as_json: bool,
               index: Path | None, model: str | None) -> None:
     """Answer QUESTION with cited passages."""
     from groundqa.service.engine import Filters
@@ -153,7 +157,7 @@ def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ..
         engine = load_engine(settings)
         answer = engine.answer(question, k=k, mode=settings.mode, filters=Filters(
             source_ids=source_ids, exclude_flags=exclude_flags, downrank_flagged=downrank_flagged,
-            min_source_credibility=min_credibility))
+            min_source_credibility=min_credibility), per_source=per_source)
     except GroundqaError as exc:
         _fail(exc)
         return

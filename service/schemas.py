@@ -31,7 +31,9 @@ class QueryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(..., description="Free-text question.", examples=["Which chemotherapy is used first?"])
     k: int = Field(5, description="Number of passages to return.")
-    mode: Mode = Field("hybrid", description="bm25, dense or hybrid (reciprocal-rank fusion of both).")
+    mode: Mode = Field("hybrid", description="bm25, dense or hybrid (fusion of both).")
+    per_source: int | None = Field(None, ge=0, description="At most this many passages of one source (1: one per "
+                                   "source, k sources ranked; 0: no limit); default: the service's setting.")
     filters: FilterIn = Field(default_factory=FilterIn)
 
 
