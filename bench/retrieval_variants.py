@@ -17,7 +17,6 @@ the named variant against the best naive baseline; appends JSON lines to bench/o
 from __future__ import annotations
 
 import argparse
-import hashlib
 import itertools
 import json
 import time
@@ -48,15 +47,14 @@ def naive_runs(data, queries: dict[str, str], encoder, backend: str) -> dict[str
                                           show_progress=False, return_ids=False),
                            k=DEPTH_DOCS, show_progress=False, n_threads=1)
     runs = {"naive bm25 (whole docs, title+text)": {q: [ids[j] for j in found[i]] for i, q in enumerate(qids)}}
-    key = hashlib.sha256(("\n\x00".join(texts) + f"|{backend}|256").encode()).hexdigest()[:16]
-    cache = CACHE / f"naive-dense-{backend}-{key}.npy"
-    if cache.is_file():
-        emb = np.load(cache, allow_pickle=False)
-    else:
-        began = time.perf_counter()
-        emb = encoder.encode(texts)
-        np.save(cache, emb, allow_pickle=False)
-        print(f"# embedded {len(texts)} whole documents in {time.perf_counter() - began:.0f}s", flush=True)
+    if encoder is None:
+        return runs
+    from groundqa.eval.run import ShardedEncoder
+    from groundqa.service.settings import Settings
+
+    began = time.perf_counter()  # whole documents are embedded once, in resumable shards (eval/run.py)
+    emb = ShardedEncoder(encoder, Settings().model_cache / "embedding-shards").encode(texts)
+    print(f"# whole documents embedded (or read back) in {time.perf_counter() - began:.0f}s", flush=True)
     index = faiss.IndexFlatIP(emb.shape[1])
     index.add(emb)
     _, top = index.search(encoder.encode([queries[q] for q in qids]), DEPTH_DOCS)
@@ -74,17 +72,35 @@ def naive_runs(data, queries: dict[str, str], encoder, backend: str) -> dict[str
     return runs
 
 
+def chunked(corpus: Path) -> tuple[list, dict[str, str | None]]:
+    """(row, passage) pairs and titles of a BEIR corpus chunked as ingest chunks it (no embedding)."""
+    from groundqa.ingest.chunk import ChunkSettings, chunk_document
+    from groundqa.ingest.jsonl import load_jsonl
+    from groundqa.service.settings import Settings
+
+    settings = Settings()
+    chunking = ChunkSettings(max_chars=settings.chunk_max_chars, overlap_chars=settings.chunk_overlap_chars)
+    documents, _ = load_jsonl(corpus, source_id="corpus")
+    passages: dict[str, list] = {d.source_id: chunk_document(d, chunking) for d in documents}
+    rows = [p for sid in sorted(passages) for p in passages[sid]]  # ingest's row order
+    return list(enumerate(rows)), {d.source_id: d.title for d in documents}
+
+
 class Scores:
     """Per query: BM25 of every passage row per field, and the dense cosine of every row."""
 
-    def __init__(self, engine, queries: dict[str, str], *, question: Callable[[str], str] = lambda q: q) -> None:
+    def __init__(self, engine, queries: dict[str, str], *, question: Callable[[str], str] = lambda q: q,
+                 corpus: Path | None = None) -> None:
         from groundqa.index.lexical import Lexical
 
         self.qids = list(queries)
-        rows = list(engine.store.all_passages())
-        titles = {s.source_id: s.title for s in engine.store.sources()}
+        if engine is None:  # lexical only: the corpus chunked here, no index needed
+            rows, titles = chunked(corpus)
+        else:
+            rows = list(engine.store.all_passages())
+            titles = {s.source_id: s.title for s in engine.store.sources()}
         self.source_of = [p.source_id for _, p in rows]
-        lexical = engine.lexical
+        lexical = engine.lexical if engine is not None else Lexical({}, 0)
         if "title" not in lexical.fields:  # a snapshot from before fields: build them here, as ingest now does
             lexical = Lexical.build([p.text for _, p in rows], titles=[titles[p.source_id] for _, p in rows],
                                     headings=[p.heading for _, p in rows])
@@ -94,9 +110,11 @@ class Scores:
         for q in self.qids:
             found = lexical.field_scores(question(queries[q]))
             self.fields[q] = {name: found.get(name, np.zeros(size, dtype=np.float32)) for name in lexical.fields}
-        vectors = np.load(engine.snapshot / "embeddings.npy", allow_pickle=False)
-        qv = engine.encoder.encode([question(queries[q]) for q in self.qids])
-        self.dense = {q: vectors @ qv[i] for i, q in enumerate(self.qids)}
+        self.dense: dict[str, np.ndarray] = {}
+        if engine is not None:
+            vectors = np.load(engine.snapshot / "embeddings.npy", allow_pickle=False)
+            qv = engine.encoder.encode([question(queries[q]) for q in self.qids])
+            self.dense = {q: vectors @ qv[i] for i, q in enumerate(self.qids)}
 
     def lists(self, q: str, *, depth: int, weights: dict[str, float], modes: tuple[str, ...]) -> dict:
         from groundqa.index.lexical import top_rows
@@ -141,6 +159,17 @@ def variants(grid: str):
     yield "groundqa before: bm25 (text only)", ("bm25",), 100, {"title": 0, "heading": 0}, base
     yield "groundqa before: dense", ("dense",), 100, {}, base
     yield "groundqa before: hybrid RRF k=60", ("bm25", "dense"), 100, {"title": 0, "heading": 0}, base
+    from dataclasses import asdict
+
+    from groundqa.service.ranking import from_settings
+    from groundqa.service.settings import Settings
+
+    default = asdict(from_settings(Settings()))
+    depth, fields = default.pop("candidates"), {"title": default.pop("title_weight"),
+                                                 "heading": default.pop("heading_weight")}
+    default["per_source"] = 1  # a document ranking, as `groundqa eval` asks for one
+    for modes, label in ((("bm25", "dense"), "hybrid"), (("bm25",), "bm25"), (("dense",), "dense")):
+        yield f"groundqa default settings: {label}", modes, depth, fields, default
     if grid == "report":
         return
     for wt, wh in itertools.product((0.5, 1, 2, 3, 5), (0, 1)):
@@ -167,6 +196,8 @@ def main() -> None:
     parser.add_argument("--backend", default="onnx-int8", help="encoder backend of the passage index and baselines")
     parser.add_argument("--grid", choices=("report", "full"), default="report")
     parser.add_argument("--compare", default=None, help="variant name to bootstrap against the best naive baseline")
+    parser.add_argument("--lexical-only", action="store_true",
+                        help="BM25 variants and the naive BM25 only: chunk the corpus here, no embeddings needed")
     args = parser.parse_args()
 
     from groundqa.eval.mediqa import DEFAULT_MEDIQA, SPLIT_FILE, load_mediqa
@@ -179,15 +210,17 @@ def main() -> None:
     split = json.loads(SPLIT_FILE.read_text())
     parts = {"measure": [q for q in split["measure"] if q in data.queries],
              "tune": [q for q in split["tune"] if q in data.queries], "all": list(data.queries)}
-    index_dir = mediqa_index(data, backend=args.backend)
-    engine = Engine.load(index_dir, cache_size=0)
+    index_dir = None if args.lexical_only else mediqa_index(data, backend=args.backend)
+    engine = None if index_dir is None else Engine.load(index_dir, cache_size=0)
     began = time.perf_counter()
-    scores = Scores(engine, data.queries)
+    scores = Scores(engine, data.queries, corpus=data.corpus)
     print(f"# retrieved {len(scores.qids)} questions over {len(scores.source_of)} passages in "
           f"{time.perf_counter() - began:.0f}s", flush=True)
-    runs = naive_runs(data, data.queries, engine.encoder, args.backend)
+    runs = naive_runs(data, data.queries, None if engine is None else engine.encoder, args.backend)
     per_query = {name: evaluate(run, data.qrels, parts["all"]) for name, run in runs.items()}
     for name, modes, depth, fields, rank in variants(args.grid):
+        if engine is None and modes != ("bm25",):
+            continue
         run = groundqa_run(scores, modes=modes, depth=depth, fields=fields, rank=RankSettings(**rank))
         per_query[name] = evaluate(run, data.qrels, parts["all"])
     rows = []
@@ -207,7 +240,8 @@ def main() -> None:
               f"{row['all R@100']:.3f} |")
     if args.compare:
         bootstrap(per_query, args.compare, parts)
-    engine.close()
+    if engine is not None:
+        engine.close()
 
 
 def bootstrap(per_query: dict, name: str, parts: dict[str, list[str]]) -> None:

@@ -19,6 +19,13 @@ SCRIPT = "seed_variants"
 
 
 def seed_variants(grid: str):
+    if grid == "sentence":
+        for k, wd, ws, wt, cap in itertools.product((10, 30, 60), (1.0, 2.0), (0.0, 0.5, 1.0, 2.0), (0.0, 1.0),
+                                                    (None, 3)):
+            yield (f"hybrid rrf k={k} w_dense={wd} w_sentence={ws} title {wt} per_source {cap}",
+                   {"rrf_k": k, "weights": {"dense": wd, "sentence": ws}, "title_weight": wt, "level": "passage",
+                    "per_source": cap}, "hybrid")
+        return
     yield "before: hybrid RRF k=60 passages, text-only BM25", {"title_weight": 0.0, "level": "passage",
                                                                 "per_source": None}, "hybrid"
     yield "before: dense", {"level": "passage"}, "dense"
@@ -42,7 +49,7 @@ def seed_variants(grid: str):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--backend", default="fp32")
-    parser.add_argument("--grid", choices=("report", "full"), default="report")
+    parser.add_argument("--grid", choices=("report", "full", "sentence"), default="report")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     parser.add_argument("--chunk-chars", type=int, default=None)
     parser.add_argument("--overlap-chars", type=int, default=None)

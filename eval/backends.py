@@ -18,6 +18,7 @@ class Retrieved:
     end: int
     score: float
     flags: frozenset[str] = frozenset()
+    best_sentence: tuple[int, int] | None = None  # source offsets of the hit's best sentence, when there is one
 
 
 @dataclass(frozen=True)
@@ -59,8 +60,8 @@ class EngineBackend:
         began = time.perf_counter()
         answer = self.engine.answer(question, k=k, mode=mode, per_source=per_source)
         seconds = time.perf_counter() - began
-        return QueryResult([_from_passage(h.passage, h.score) for h in answer.hits], answer.abstained,
-                           answer.support, seconds)
+        return QueryResult([_from_passage(h.passage, h.score, h.best_sentence) for h in answer.hits],
+                           answer.abstained, answer.support, seconds)
 
     def source_text(self, source_id: str) -> str | None:
         from groundqa.ingest.errors import NotFoundError
@@ -80,8 +81,9 @@ class EngineBackend:
         self.engine.close()
 
 
-def _from_passage(p: Any, score: float) -> Retrieved:
-    return Retrieved(p.passage_id, p.source_id, p.start, p.end, float(score), frozenset(f.kind for f in p.flags))
+def _from_passage(p: Any, score: float, best: Any = None) -> Retrieved:
+    return Retrieved(p.passage_id, p.source_id, p.start, p.end, float(score), frozenset(f.kind for f in p.flags),
+                     None if best is None else (best.start, best.end))
 
 
 class HttpBackend:
@@ -136,5 +138,7 @@ class HttpBackend:
 
 
 def _from_json(p: dict) -> Retrieved:
+    best = p.get("best_sentence")
     return Retrieved(p["passage_id"], p["source_id"], p["start"], p["end"], float(p.get("score") or 0.0),
-                     frozenset(f["kind"] for f in p.get("flags", [])))
+                     frozenset(f["kind"] for f in p.get("flags", [])),
+                     None if not best else (best["start"], best["end"]))

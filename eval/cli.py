@@ -185,7 +185,7 @@ def run_eval(dataset: str, *, out: Path, modes: list[str], k: int, depth: int, u
         "settings": {f: getattr(settings, f) for f in (
             "model", "chunk_max_chars", "chunk_overlap_chars", "embed_context", "encoder_backend", "candidates",
             "title_weight", "heading_weight", "fusion", "rrf_k", "dense_weight", "bm25_weight", "fusion_level",
-            "source_aggregate", "per_source", "abstain_below")},
+            "source_aggregate", "per_source", "sentence_weight", "abstain_below")},
         "machine": machine(), "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "citation": data.info.get("citation") if beir else None,
     }

@@ -96,12 +96,15 @@ def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: st
                             cache_dir=getattr(settings, "model_cache", None))
         else:
             inner = encoder if hasattr(encoder, "encode") else encoder()
-        return ShardedEncoder(inner, cache / "embedding-shards")
+        # beside the model cache, not in the work tree: shards outlive a fresh checkout on the same machine
+        shards = Path(getattr(settings, "model_cache", cache)) / "embedding-shards"
+        return ShardedEncoder(inner, shards)
 
     report = ingest(paths, index_dir=index_dir, encoder=make,
                     chunking=ChunkSettings(max_chars=settings.chunk_max_chars,
                                            overlap_chars=settings.chunk_overlap_chars),
-                    embed_context=settings.embed_context, progress=progress)
+                    embed_context=settings.embed_context, progress=progress,
+                    sentences=getattr(settings, "sentence_index", True))
     if current_snapshot(index_dir) is None:
         raise DatasetError(f"could not index {', '.join(map(str, paths))}: " + "; ".join(report.errors[:3]))
     (index_dir / "key.json").write_text(json.dumps(key_fields, indent=2) + "\n", encoding="utf-8")
@@ -195,6 +198,7 @@ def evaluate_evidence(qset: EvidenceSet, backend: Backend, *, modes: Sequence[st
         doc_runs: dict[str, dict[str, float]] = {}
         latencies, abstained, rows, flag_tally = [], [], [], [0, 0, 0]
         hits: dict[int, list[bool]] = {cut: [] for cut in sorted({1, 5, k})}
+        sentence_hits: list[bool] = []
         for q in qset.questions:
             result = _ask(backend, q.question, depth=depth, mode=mode)
             spans = [(p.source_id, p.start, p.end) for p in result.passages]
@@ -209,6 +213,13 @@ def evaluate_evidence(qset: EvidenceSet, backend: Backend, *, modes: Sequence[st
                     hit = evidence_hit(spans, gold[q.qid], k=cut)
                     hits[cut].append(hit)
                     row[f"evidence_hit@{cut}"] = hit
+                # the best sentence of the first passage holding evidence: is it the evidence?
+                first = next((p for p, span in zip(result.passages, spans, strict=True)
+                              if any(overlaps(span, g) for g in gold[q.qid])), None)
+                if first is not None and first.best_sentence is not None:
+                    sentence = (first.source_id, *first.best_sentence)
+                    row["best_sentence_hit"] = any(overlaps(sentence, g) for g in gold[q.qid])
+                    sentence_hits.append(row["best_sentence_hit"])
             if q.qid in gold_flags:  # passages of the sources the gold names are judged; those are labelled in full
                 labelled = {f.source_id for f in q.flags or ()}
                 judged = [(s, set(p.flags)) for s, p in zip(spans[:k], result.passages, strict=False)
@@ -222,6 +233,7 @@ def evaluate_evidence(qset: EvidenceSet, backend: Backend, *, modes: Sequence[st
             row.update(per_query.get(row["qid"], {}))
         metrics = {**means, "queries": len(qset.questions), "answerable": len(qrels),
                    **{f"evidence_hit@{cut}": sum(v) / len(v) if v else None for cut, v in hits.items()},
+                   "best_sentence_hit": sum(sentence_hits) / len(sentence_hits) if sentence_hits else None,
                    "flags": precision_recall(*flag_tally) if gold_flags else None,
                    "latency": latency_percentiles(latencies),
                    "abstention": abstention_metrics([q.answerable for q in qset.questions], abstained)}

@@ -17,6 +17,8 @@ from groundqa.credibility.flags import annotate as credibility_annotate  # every
 from groundqa.index.ann import AnnSettings, index_kind
 from groundqa.index.embed import Encoder
 from groundqa.index.lexical import FIELDS, Lexical
+from groundqa.index.sentences import SentenceIndex, embed_sentences, sentence_spans
+from groundqa.index.sentences import save as save_sentences
 from groundqa.index.snapshot import (
     build_lock,
     commit_build,
@@ -106,8 +108,11 @@ Annotator = Callable[[Document, SourceMeta, list[Passage], list[dict]], tuple[di
 def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[], Encoder],
            chunking: ChunkSettings, embed_context: str = "none", rebuild: bool = False,
            progress: bool = True, annotate: Annotator | None = credibility_annotate, ann: AnnSettings | None = None,
-           max_file_bytes: int = MAX_FILE_BYTES) -> IngestReport:
-    """Bring the index at ``index_dir`` in line with the files under ``paths``."""
+           max_file_bytes: int = MAX_FILE_BYTES, sentences: bool = True) -> IngestReport:
+    """Bring the index at ``index_dir`` in line with the files under ``paths``.
+
+    ``sentences``: also embed every passage's sentences (index/sentences.py) for the best sentence of a hit.
+    """
     report = IngestReport()
     with build_lock(index_dir):
         files = discover(paths, report)
@@ -120,7 +125,7 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
         previous = None if rebuild else current_snapshot(index_dir)
         old_manifest = read_manifest(previous) if previous else {}
         settings = {"chunk_max_chars": chunking.max_chars, "chunk_overlap_chars": chunking.overlap_chars,
-                    "embed_context": embed_context, "lexical_fields": list(FIELDS),
+                    "embed_context": embed_context, "lexical_fields": list(FIELDS), "sentence_index": sentences,
                     # new flagging rules re-annotate unchanged files (their vectors are still reused)
                     "annotator": getattr(annotate, "version", None) if annotate else None}
         same_settings = bool(previous) and all(old_manifest.get(k) == v for k, v in settings.items())
@@ -189,10 +194,22 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
             return report
 
         build_dir = new_build_dir(index_dir)
+        made: list[Encoder] = []
+
+        def model() -> Encoder:  # created at most once, and only when something needs embedding
+            if not made:
+                made.append(encoder if isinstance(encoder, Encoder) else encoder())
+            return made[0]
+
         try:
             embeddings, embedder_name, backend, embedded = _embeddings(
-                ordered, sources, previous, old_store, old_manifest, encoder, embed_context, progress)
+                ordered, sources, previous, old_store, old_manifest, model, embed_context, progress)
             report.passages_embedded = embedded
+            if sentences:
+                spans, offsets, sentence_vectors = _sentence_embeddings(
+                    ordered, previous, old_store, old_manifest, model, embedder_name, backend,
+                    int(embeddings.shape[1]), progress)
+                save_sentences(build_dir, spans, offsets, sentence_vectors)
             write_store(build_dir / STORE_FILE, (sources[s] for s in sorted(sources)), ordered)
             np.save(build_dir / EMBEDDINGS_FILE, embeddings, allow_pickle=False)
             vectors = build_vectors(embeddings, ann)
@@ -245,6 +262,35 @@ def _keep_old(old: list[StoredSource], store: Store | None, sources: dict[str, S
         if store is not None and source.source_id not in sources:
             sources[source.source_id] = source
             passages[source.source_id] = store.passages_of(source.source_id)
+
+
+def _sentence_embeddings(ordered: list[Passage], previous: Path | None, old_store: Store | None, old_manifest: dict,
+                         model: Callable[[], Encoder], name: str, backend: str, dim: int,
+                         progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spans and vectors of every passage's sentences; vectors of the previous snapshot are reused by text."""
+    spans, offsets, texts = sentence_spans(ordered)
+    reuse: dict[str, np.ndarray] = {}
+    old = SentenceIndex.load(previous) if previous is not None else None
+    if old is not None and old_store is not None and old_manifest.get("model") == name \
+            and manifest_backend(old_manifest) == backend:
+        old_rows = dict(old_store.all_passages())
+
+        def old_text(i: int) -> str:
+            row, start, end = (int(v) for v in old.spans[i])
+            p = old_rows[row]
+            return p.text[start - p.start:end - p.start]
+
+        reuse = old.reusable(old_text)
+
+    def encode(batch: list[str]) -> np.ndarray:
+        bar = tqdm(total=len(batch), desc="embed sentences", unit="sentence", disable=not progress or len(batch) < 64)
+        try:
+            return model().encode(batch, on_batch=bar.update)
+        finally:
+            bar.close()
+
+    vectors, _ = embed_sentences(texts, encode, dim, reuse)
+    return spans, offsets, vectors
 
 
 def _embeddings(ordered: list[Passage], sources: dict[str, StoredSource], previous: Path | None,

@@ -56,7 +56,7 @@ def run_ingest(settings: Settings, paths: list[Path], *, rebuild: bool, progress
     return ingest(paths, index_dir=settings.index, chunking=chunking, embed_context=settings.embed_context,
                   encoder=ingest_encoder(settings, engine=engine), rebuild=rebuild,
                   progress=progress, ann=ann_settings(settings), annotate=annotate,
-                  max_file_bytes=int(settings.max_file_mb * 1_000_000))
+                  max_file_bytes=int(settings.max_file_mb * 1_000_000), sentences=settings.sentence_index)
 
 
 def _default_paths(settings: Settings) -> list[Path]:

@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
 from groundqa.index.ann import set_ef_search
 from groundqa.index.embed import Encoder, resolve_model
 from groundqa.index.lexical import Lexical
+from groundqa.index.sentences import SentenceIndex
 from groundqa.index.snapshot import check_compatible, manifest_backend, read_manifest, require_snapshot
 from groundqa.index.store import STORE_FILE, Store, StoredSource
 from groundqa.index.vectors import load_vectors, search_vectors
@@ -43,10 +45,20 @@ class Filters:
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """The sentence of a hit that answers best: a span of the source text, and how it was chosen."""
+
+    start: int
+    end: int
+    score: float  # cosine of the sentence's own vector to the question
+
+
+@dataclass(frozen=True)
 class Hit:
     passage: Passage
     score: float
     ranks: dict[str, int] = field(default_factory=dict)
+    best_sentence: Sentence | None = None
 
 
 @dataclass(frozen=True)
@@ -70,7 +82,8 @@ def _new_encoder(model: str, *, batch_size: int, backend: str, cache_dir: Path |
 class Engine:
     def __init__(self, *, index_dir: Path, snapshot: Path, manifest: dict, store: Store, lexical: Lexical,
                  vectors, encoder: Encoder, rank: RankSettings | None = None,
-                 abstain_below: float = ABSTAIN_BELOW, cache_size: int = 1024, ef_search: int = 256) -> None:
+                 abstain_below: float = ABSTAIN_BELOW, cache_size: int = 1024, ef_search: int = 256,
+                 sentences: SentenceIndex | None = None) -> None:
         self.index_dir = index_dir
         self.snapshot = snapshot
         self.manifest = manifest
@@ -79,6 +92,7 @@ class Engine:
         self.vectors = vectors
         self.encoder = encoder
         self.rank = rank or RankSettings()
+        self.sentences = sentences
         self.candidates = self.rank.candidates
         self.abstain_below = abstain_below
         self._sources = {s.source_id: s for s in store.sources()}
@@ -107,7 +121,8 @@ class Engine:
                    lexical=Lexical.load(snapshot, store.passage_count), vectors=load_vectors(snapshot),
                    encoder=encoder or _new_encoder(model, batch_size=batch_size, backend=backend,
                                                    cache_dir=model_cache, micro_batch=micro_batch),
-                   rank=rank, abstain_below=abstain_below, cache_size=cache_size, ef_search=ef_search)
+                   rank=rank, abstain_below=abstain_below, cache_size=cache_size, ef_search=ef_search,
+                   sentences=SentenceIndex.load(snapshot))
 
     def reload(self) -> Engine | None:
         """An engine over the snapshot CURRENT names now, sharing this one's encoder and tuning; None if unchanged.
@@ -162,14 +177,33 @@ class Engine:
             self._flag_index = flagged_rows(self.store)
         return set().union(*(self._flag_index.get(kind, set()) for kind in kinds))
 
-    def rankings(self, question: str, *, mode: str, depth: int) -> dict[str, list[tuple[int, float]]]:
-        """Raw ranked (row, score) lists per retriever used by ``mode``."""
+    def rankings(self, question: str, *, mode: str, depth: int, vector: np.ndarray | None = None
+                 ) -> dict[str, list[tuple[int, float]]]:
+        """Raw ranked (row, score) lists per retriever used by ``mode``.
+
+        In hybrid mode with a sentence weight, the candidates of both are re-scored by their best
+        sentence's cosine (a third list, "sentence": no second search, the sentence index's rows only).
+        """
         out: dict[str, list[tuple[int, float]]] = {}
         if mode in ("bm25", "hybrid"):
             out["bm25"] = self.lexical.search(question, depth, self.rank.field_weights)
         if mode in ("dense", "hybrid"):
-            out["dense"] = search_vectors(self.vectors, self.encoder.encode([question])[0], depth)
+            if vector is None:
+                vector = self.encoder.encode([question])[0]
+            out["dense"] = search_vectors(self.vectors, vector, depth)
+            if mode == "hybrid" and self.sentences is not None and self.rank.weights.get("sentence", 0.0) > 0:
+                rows = list(dict.fromkeys(r for items in out.values() for r, _ in items))
+                scored = self.sentences.scores(rows, vector)
+                out["sentence"] = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
         return out
+
+    def best_sentence(self, row: int, vector: np.ndarray) -> Sentence | None:
+        """The hit's sentence closest in meaning to the question; None for a snapshot without sentence
+        vectors (the CLI and page then mark the sentence sharing most words, index/sentences.lexical_best)."""
+        if self.sentences is None:
+            return None
+        found = self.sentences.best(row, vector)
+        return Sentence(*found) if found else None
 
     def query(self, question: str, *, k: int = 5, mode: str = "hybrid", filters: Filters | None = None,
               per_source: int | None = None) -> list[Hit]:
@@ -202,8 +236,9 @@ class Engine:
         total = self.store.passage_count
         rank = self.rank if per_source is None else replace(self.rank, per_source=per_source or None)
         depth = total if allowed is not None else min(total, max(self.candidates, k))
+        vector = self.encoder.encode([question])[0]  # every mode needs it: abstention, best sentences
         while True:
-            ranked = self.rankings(question, mode=mode, depth=depth)
+            ranked = self.rankings(question, mode=mode, depth=depth, vector=vector)
             if allowed is not None:
                 ranked = {name: [(r, s) for r, s in rows if r in allowed] for name, rows in ranked.items()}
             source_of = {r: self._source_ids[self._source_of_row[r]] for rows in ranked.values() for r, _ in rows}
@@ -214,10 +249,13 @@ class Engine:
         if filters.exclude_flags and filters.downrank_flagged:  # same k passages, flagged ones listed last
             fused = downrank(fused, [row for row, _, _ in fused], self._rows_flagged(filters.exclude_flags))
         passages = self.store.passages_by_rows([row for row, _, _ in fused])
-        hits = [Hit(passage=passages[row], score=score, ranks=ranks) for row, score, ranks in fused]
+        hits = [Hit(passage=passages[row], score=score, ranks=ranks,
+                    best_sentence=self.best_sentence(row, vector))
+                for row, score, ranks in fused]
         dense = ranked.get("dense")
         if dense is None:  # bm25 mode: one nearest-neighbour look-up decides abstention
-            dense = self.rankings(question, mode="dense", depth=1 if allowed is None else total)["dense"]
+            dense = self.rankings(question, mode="dense", depth=1 if allowed is None else total,
+                                  vector=vector)["dense"]
             dense = [(r, s) for r, s in dense if allowed is None or r in allowed]
         support = dense[0][1] if dense else 0.0
         result = Answer(hits=hits, abstained=support < self.abstain_below, support=support)

@@ -30,14 +30,15 @@ class RankSettings:
     """How a question is ranked: candidates, lexical field weights, fusion, sources; validated on construction."""
 
     candidates: int = 100  # passages taken from each retriever
-    title_weight: float = 1.0  # lexical field weights, the text field counting 1
+    title_weight: float = 2.0  # lexical field weights, the text field counting 1
     heading_weight: float = 0.0
     fusion: str = "rrf"
-    rrf_k: int = 60
-    weights: Mapping[str, float] = field(default_factory=dict)  # per retriever ("bm25", "dense"); absent = 1
+    rrf_k: int = 30
+    # per retriever (bm25, dense, sentence); an absent one counts 1
+    weights: Mapping[str, float] = field(default_factory=lambda: {"dense": 2.0, "bm25": 1.0, "sentence": 0.5})
     aggregate: str = "max"
-    level: str = "source"  # fuse the retrievers' source rankings, or aggregate the fused passage scores
-    per_source: int | None = None  # None: no limit; 1: a ranking of sources, each with its best passage
+    level: str = "passage"  # per_source 1: aggregate fused passage scores, or fuse per-retriever source rankings
+    per_source: int | None = 3  # None: no limit; 1: a ranking of sources, each with its best passage
 
     def __post_init__(self) -> None:
         if self.fusion not in FUSIONS:
@@ -165,6 +166,7 @@ def from_settings(settings: Any) -> RankSettings:
     """The ranking the settings object describes (service/settings.py)."""
     return RankSettings(candidates=settings.candidates, title_weight=settings.title_weight,
                         heading_weight=settings.heading_weight, fusion=settings.fusion, rrf_k=settings.rrf_k,
-                        weights={"dense": settings.dense_weight, "bm25": settings.bm25_weight},
+                        weights={"dense": settings.dense_weight, "bm25": settings.bm25_weight,
+                                 "sentence": settings.sentence_weight},
                         aggregate=settings.source_aggregate, level=settings.fusion_level,
                         per_source=settings.per_source or None)

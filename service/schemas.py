@@ -11,7 +11,7 @@ from groundqa.service.settings import Mode
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from groundqa.service.engine import Answer
+    from groundqa.service.engine import Answer, Sentence
 
 
 class FilterIn(BaseModel):
@@ -61,6 +61,13 @@ class FlagOut(BaseModel):
     override: bool = False
 
 
+class SentenceOut(BaseModel):
+    start: int = Field(..., description="Offset in the source text (source.text[start:end] == text).")
+    end: int
+    text: str
+    score: float = Field(..., description="Cosine of the sentence to the question.")
+
+
 class PassageOut(BaseModel):
     passage_id: str
     source_id: str
@@ -72,6 +79,8 @@ class PassageOut(BaseModel):
     text: str
     score: float | None = None
     ranks: dict[str, int] | None = None
+    best_sentence: SentenceOut | None = Field(None, description="The passage's sentence closest in meaning to the "
+                                               "question (null for an index built without sentence vectors).")
     flags: list[FlagOut] = Field(default_factory=list)
     source: SourceMetaOut
 
@@ -134,10 +143,12 @@ def source_meta(source: StoredSource) -> SourceMetaOut:
 
 
 def passage_out(passage: Passage, source: StoredSource, *, score: float | None = None,
-                ranks: dict[str, int] | None = None) -> PassageOut:
+                ranks: dict[str, int] | None = None, best: Sentence | None = None) -> PassageOut:
+    sentence = None if best is None else SentenceOut(start=best.start, end=best.end, score=best.score,
+                                                     text=source.text[best.start:best.end])
     return PassageOut(passage_id=passage.passage_id, source_id=passage.source_id, title=source.title,
                       start=passage.start, end=passage.end, page=passage.page, heading=passage.heading,
-                      text=passage.text, score=score, ranks=ranks,
+                      text=passage.text, score=score, ranks=ranks, best_sentence=sentence,
                       flags=[FlagOut(**flag_to_json(f)) for f in passage.flags], source=source_meta(source))
 
 
@@ -145,5 +156,5 @@ def query_out(question: str, mode: str, k: int, answer: Answer,
               source: Callable[[str], StoredSource]) -> QueryOut:
     """The one response shape of a query, for HTTP and for the CLI's --json alike."""
     return QueryOut(question=question, mode=mode, k=k, abstained=answer.abstained, support=answer.support,
-                    passages=[passage_out(h.passage, source(h.passage.source_id), score=h.score, ranks=h.ranks)
-                              for h in answer.hits])
+                    passages=[passage_out(h.passage, source(h.passage.source_id), score=h.score, ranks=h.ranks,
+                                          best=h.best_sentence) for h in answer.hits])

@@ -100,8 +100,16 @@ function sourceBadges(source) {
 }
 
 // -- ask ------------------------------------------------------------------------------------------------
+// The sentence of a hit closest in meaning to the question, as a highlight range (source coordinates).
+function bestSentenceRanges(p) {
+  const s = p.best_sentence;
+  return s ? [{start: s.start, end: s.end, cls: "best-sentence",
+               title: `Best sentence for the question (similarity ${s.score.toFixed(2)})`}] : [];
+}
+
 function passageCard(p, rank) {
-  const text = el("div", {class: "passage-text"}, highlighted(p.text, p.start, flagRanges(p.flags, p.start, p.end)));
+  const ranges = [...flagRanges(p.flags, p.start, p.end), ...bestSentenceRanges(p)];
+  const text = el("div", {class: "passage-text"}, highlighted(p.text, p.start, ranges));
   return el("li", {class: "card passage", "data-passage-id": p.passage_id},
     el("div", {class: "card-head"},
       el("span", {class: "rank"}, `${rank}.`),
@@ -147,7 +155,8 @@ function firstSentence(text) {
 
 function cite(p) {
   const box = $("answer");
-  const line = `${firstSentence(p.text).replace(/[.!?]$/, "")} [${p.passage_id}].`;
+  const sentence = p.best_sentence ? p.best_sentence.text : firstSentence(p.text);
+  const line = `${sentence.replace(/[.!?]$/, "")} [${p.passage_id}].`;
   box.value = box.value.trim() ? `${box.value.trim()}\n${line}` : line;
   selectTab("panel-audit");
 }
