@@ -104,13 +104,15 @@ def test_context_out_of_range(server: str) -> None:
 
 
 def test_each_passage_carries_its_best_sentence_as_an_exact_span(server: str) -> None:
-    body = httpx.post(f"{server}/v1/query", json={"question": QUESTION, "k": 3}, timeout=30).json()
-    top = body["passages"][0]
-    best = top["best_sentence"]
-    assert top["start"] <= best["start"] < best["end"] <= top["end"]
-    text = httpx.get(f"{server}/v1/sources/{top['source_id']}", timeout=30).json()["text"]
-    assert text[best["start"]:best["end"]] == best["text"]
-    assert "cisplatin or carboplatin with paclitaxel" in best["text"] and -1.0 <= best["score"] <= 1.0
+    question = "How long do patients live after a diagnosis of metastatic breast cancer?"
+    body = httpx.post(f"{server}/v1/query", json={"question": question, "k": 3}, timeout=30).json()
+    for p in body["passages"]:
+        best = p["best_sentence"]
+        assert p["start"] <= best["start"] < best["end"] <= p["end"] and -1.0 <= best["score"] <= 1.0
+        text = httpx.get(f"{server}/v1/sources/{p['source_id']}", timeout=30).json()["text"]
+        assert text[best["start"]:best["end"]] == best["text"]
+    answering = next(p for p in body["passages"] if "19 months" in p["text"])
+    assert "live an average of 19 months" in answering["best_sentence"]["text"]
 
 
 def test_per_source_one_lists_k_different_sources(server: str) -> None:
