@@ -50,10 +50,30 @@ def bootstrap(gold, predicted, *, n: int = 1000, seed: int = 0) -> tuple[float, 
     return float(np.percentile(scores, 2.5)), float(np.percentile(scores, 97.5))
 
 
-def encoder():
-    from groundqa.index.embed import Encoder
+class CachedEncoder:
+    """The bundled encoder with an on-disk cache: the sweeps re-embed the same pairs many times."""
 
-    return Encoder("bundled")
+    def __init__(self, folder: Path) -> None:
+        from groundqa.index.embed import Encoder
+
+        self._encoder = Encoder("bundled")
+        self._folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        import hashlib
+
+        key = hashlib.sha256("\x00".join(texts).encode()).hexdigest()[:20]
+        path = self._folder / f"{key}.npy"
+        if path.is_file():
+            return np.load(path)
+        vectors = self._encoder.encode(texts)
+        np.save(path, vectors)
+        return vectors
+
+
+def encoder():
+    return CachedEncoder(ROOT / "bench" / ".cache" / "verifier" / "embeddings")
 
 
 def cosine_thresholds(cos: np.ndarray, gold: np.ndarray) -> tuple[tuple[int, int, int], float, float]:
@@ -87,11 +107,15 @@ def legacy(claims: list[str], evidence: list[str], enc) -> np.ndarray:
     except ImportError:
         return np.full(len(claims), -1)
     out = []
-    for claim, ev in zip(claims, evidence, strict=True):
-        spans = windows(ev, 0)
-        vectors = enc.encode([w.text for w in spans])
-        support = judge(claim, enc.encode([claim])[0], terms([claim])[0], ev, spans,
-                        terms([w.text for w in spans]), vectors)
+    spans = [windows(ev, 0) for ev in evidence]
+    vectors = enc.encode([w.text for s in spans for w in s])  # one call for every window of every pair
+    claim_vectors = enc.encode(claims)
+    at = 0
+    for i, (claim, ev) in enumerate(zip(claims, evidence, strict=True)):
+        mine = vectors[at:at + len(spans[i])]
+        at += len(spans[i])
+        support = judge(claim, claim_vectors[i], terms([claim])[0], ev, spans[i], terms([w.text for w in spans[i]]),
+                        mine)
         out.append(MAP3[support.verdict])
     return np.array(out)
 
@@ -119,6 +143,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=Path, nargs="*", default=[])
     parser.add_argument("--part", choices=("calib", "test"), default="calib")
+    parser.add_argument("--legacy", action="store_true", help="also score the pre-verifier judgement (slow)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "verifier_variants.json")
     args = parser.parse_args()
     import torch
@@ -144,6 +169,7 @@ def main() -> None:
     calib_ev = [evidence_window(p.claim, p.evidence) for p in calib_hv]
     calib_gold = np.array([LABELS.index(p.label) for p in calib_hv])
     calib_checks = check_counts(calib_claims, calib_ev)
+    calib_head = head.predict_log_proba(features(enc, calib_claims, calib_ev)[0])
 
     for dataset in ("healthver", "covidfact", "scifact"):
         pairs = [p for p in claim_pairs(args.part) if p.dataset == dataset]
@@ -154,7 +180,8 @@ def main() -> None:
         rows: dict[str, np.ndarray] = {
             "always-neither": np.full(len(pairs), 2),
             "cosine-threshold": apply_cosine(cos, fitted_cos),
-            "legacy-bands": legacy(claims, ev, enc) if dataset == "healthver" else np.full(len(pairs), -1),
+            "legacy-bands": legacy(claims, ev, enc) if dataset == "healthver" and args.legacy
+            else np.full(len(pairs), -1),
             "embedding-head": head.predict(x),
         }
         checks = check_counts(claims, ev)
@@ -167,9 +194,25 @@ def main() -> None:
             probs = cal.probabilities(logits)
             rows[f"cross-encoder {run.name} (argmax)"] = logits.argmax(1)
             rows[f"cross-encoder {run.name}"] = np.array([cal.decide(p) for p in probs])
-            stack = LogisticRegression(max_iter=2000, C=0.5, class_weight="balanced").fit(
-                np.hstack([calib_logits, calib_checks]), calib_gold)
-            rows[f"cross-encoder+checks {run.name}"] = stack.predict(np.hstack([logits, checks]))
+            if args.part == "calib" and dataset == "healthver":  # cross-fitted, as for the stack
+                from sklearn.model_selection import GroupKFold
+
+                decided = np.zeros(len(pairs), dtype=int)
+                for fit, held in GroupKFold(5).split(logits, gold, [p.group for p in pairs]):
+                    fold = calibrate(logits[fit], [LABELS[g] for g in gold[fit]])
+                    decided[held] = [fold.decide(p) for p in fold.probabilities(logits[held])]
+                rows[f"cross-encoder {run.name}"] = decided
+            calib_stack = np.hstack([calib_logits, calib_head, calib_checks])
+            stack_x = np.hstack([logits, head.predict_log_proba(x), checks])
+            stack = LogisticRegression(max_iter=2000, C=0.5, class_weight="balanced")
+            if args.part == "calib":  # never score the stack on the pairs it was fitted on: cross-fit by claim
+                from sklearn.model_selection import GroupKFold, cross_val_predict
+
+                rows[f"cross-encoder+head+checks {run.name}"] = cross_val_predict(
+                    stack, stack_x, gold, groups=[p.group for p in pairs], cv=GroupKFold(5)) \
+                    if dataset == "healthver" else stack.fit(calib_stack, calib_gold).predict(stack_x)
+            else:
+                rows[f"cross-encoder+head+checks {run.name}"] = stack.fit(calib_stack, calib_gold).predict(stack_x)
         results[dataset] = {}
         for name, predicted in rows.items():
             if (predicted < 0).all():

@@ -64,7 +64,7 @@ class EngineBackend:
                            answer.abstained, answer.support, seconds)
 
     def source_text(self, source_id: str) -> str | None:
-        from groundqa.ingest.errors import NotFoundError
+        from groundqa.service.exceptions import NotFoundError
 
         try:
             return self.engine.source(source_id).text
@@ -126,12 +126,24 @@ class HttpBackend:
         response = self._request("GET", f"/v1/sources/{source_id}")
         return response.json()["text"] if response.status_code == 200 else None
 
+    def _pages(self, path: str, key: str) -> list[dict] | None:
+        """Every item of a paged list route (offset/limit, next_offset); None when the route answers an error."""
+        items: list[dict] = []
+        offset: int | None = 0
+        while offset is not None:
+            response = self._request("GET", path, params={"offset": offset, "limit": 1000})
+            if response.status_code != 200:
+                return None
+            body = response.json()
+            items += body[key]
+            offset = body.get("next_offset")
+        return items
+
     def source_passages(self, source_id: str) -> list[Retrieved]:
-        response = self._request("GET", f"/v1/sources/{source_id}/passages")
-        return [_from_json(p) for p in response.json()["passages"]] if response.status_code == 200 else []
+        return [_from_json(p) for p in self._pages(f"/v1/sources/{source_id}/passages", "passages") or []]
 
     def source_ids(self) -> set[str]:
-        return {s["source_id"] for s in self._request("GET", "/v1/sources").json()["sources"]}
+        return {s["source_id"] for s in self._pages("/v1/sources", "sources") or []}
 
     def close(self) -> None:
         self._client.close()

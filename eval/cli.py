@@ -1,4 +1,5 @@
-"""``groundqa eval``: run a benchmark against the engine (or a running service) and write the report."""
+"""``groundqa eval``: run a benchmark against the engine (or a running service) and write the report
+(``eval run``, the default), or compare two runs (``eval compare``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import click
+from click_default_group import DefaultGroup
 from groundqa.eval.datasets import DEFAULT_MEDQUAD, SEED_SET
 from groundqa.eval.mediqa import DEFAULT_MEDIQA
+from groundqa.service.commandline import make_settings, progress_option, show_progress
 
 EXIT_BAD_DATASET = 2
 
@@ -40,7 +43,13 @@ def _modes(value: str) -> list[str]:
     return modes
 
 
-@click.command("eval")
+@click.group("eval", cls=DefaultGroup, default="run")
+def eval_cmd() -> None:
+    """Benchmark retrieval on a dataset (`eval run`, the default: `groundqa eval seed --out DIR`), or compare
+    two runs (`groundqa eval compare RUN_A RUN_B`)."""
+
+
+@eval_cmd.command("run")
 @click.argument("dataset")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder for run files, metrics.json, report.md and plots.")
@@ -75,12 +84,12 @@ def _modes(value: str) -> list[str]:
 @click.option("--rrf-k", type=int, default=None, help="Reciprocal-rank-fusion constant (in-process).")
 @click.option("--candidates", type=int, default=None, help="Candidates per retriever before fusion (in-process).")
 @click.option("--abstain-below", type=float, default=None, help="Abstention threshold on cosine (in-process).")
-@click.option("--progress/--no-progress", default=True, show_default=True, help="Progress bars on stderr.")
-def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | None, index: Path | None,
-             model: str | None, corpus: Path | None, cache: Path, sample: int | None, seed: int,
-             medquad_src: Path, mediqa_src: Path, part: str, chunk_chars: int | None, overlap_chars: int | None,
-             embed_context: str | None,
-             rrf_k: int | None, candidates: int | None, abstain_below: float | None, progress: bool) -> None:
+@progress_option
+def run_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | None, index: Path | None,
+            model: str | None, corpus: Path | None, cache: Path, sample: int | None, seed: int,
+            medquad_src: Path, mediqa_src: Path, part: str, chunk_chars: int | None, overlap_chars: int | None,
+            embed_context: str | None, rrf_k: int | None, candidates: int | None, abstain_below: float | None,
+            progress: bool | None) -> None:
     """Benchmark retrieval on DATASET and write a report to --out.
 
     DATASET is a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv; indexed on its own under
@@ -91,7 +100,6 @@ def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | 
     """
     from groundqa.eval.datasets import DatasetError
     from groundqa.ingest.errors import GroundqaError, IndexMismatchError, IndexMissingError
-    from groundqa.service.cli import make_settings  # here, not at the top: service.cli registers this command
 
     modes = _modes(mode)
     settings = make_settings(index=index, model=model, chunk_max_chars=chunk_chars, embed_context=embed_context,
@@ -100,7 +108,7 @@ def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | 
     try:
         document = run_eval(dataset, out=out, modes=modes, k=k, depth=depth, url=url, settings=settings,
                             corpus=corpus, cache=cache, sample=sample, seed=seed, medquad_src=medquad_src,
-                            mediqa_src=mediqa_src, part=part, progress=progress)
+                            mediqa_src=mediqa_src, part=part, progress=show_progress(progress))
     except (DatasetError, ValueError) as exc:
         click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
         sys.exit(EXIT_BAD_DATASET)
@@ -124,6 +132,32 @@ def eval_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | 
             click.echo(f"abstention [{m}]: {_pct(a['accuracy_unanswerable'])} of {a['unanswerable']} unanswerable "
                        f"abstained, {_pct(a['accuracy_answerable'])} of {a['answerable']} answerable answered")
     click.echo(f"report: {out / 'report.md'}")
+
+
+@eval_cmd.command("compare")
+@click.argument("run_a", type=click.Path(file_okay=False, path_type=Path))
+@click.argument("run_b", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--mode", "modes", multiple=True, type=click.Choice(["bm25", "dense", "hybrid"]),
+              help="Only these modes (repeatable) [default: every mode both runs have].")
+@click.option("--metric", default=None, help="Measure for the list of most-changed queries [default nDCG@10].")
+@click.option("--top", type=click.IntRange(0), default=10, show_default=True, help="Most-changed queries listed.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the bootstrap and randomisation.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+def compare_cmd(run_a: Path, run_b: Path, modes: tuple[str, ...], metric: str | None, top: int, seed: int,
+                as_json: bool) -> None:
+    """Per-measure differences B - A between two `groundqa eval --out` folders, with a paired bootstrap 95%
+    interval and a paired randomisation test, and the queries that changed most. Exit code 2 when the folders
+    are not runs or share nothing."""
+    import json
+
+    from groundqa.eval.compare import RunError, compare_runs, render_comparison
+
+    try:
+        result = compare_runs(run_a, run_b, modes=list(modes) or None, metric=metric, top=top, seed=seed)
+    except RunError as exc:
+        click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
+        sys.exit(EXIT_BAD_DATASET)
+    click.echo(json.dumps(result, indent=2) if as_json else render_comparison(result))
 
 
 def _pct(value: float | None) -> str:
@@ -191,3 +225,7 @@ def run_eval(dataset: str, *, out: Path, modes: list[str], k: int, depth: int, u
     }
     return write_outputs(out, results, meta=meta)
 
+
+from groundqa.eval.claims_cli import claims_cmd  # noqa: E402
+
+eval_cmd.add_command(claims_cmd)

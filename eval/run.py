@@ -128,6 +128,11 @@ def corpus_index(corpus: Path, settings: Any, *, cache: Path, encoder: Any = Non
                         cache=cache, encoder=encoder, progress=progress)
 
 
+def _ranked(scores: dict[str, float]) -> list[list[Any]]:
+    """[id, score] best first: what this query retrieved, for reading a run query by query."""
+    return [[doc, round(score, 6)] for doc, score in sorted(scores.items(), key=lambda item: -item[1])]
+
+
 def _ask(backend: Backend, question: str, *, depth: int, mode: str, per_source: int | None = None) -> QueryResult:
     return backend.query(question, k=min(depth, backend.max_k), mode=mode, per_source=per_source)
 
@@ -151,8 +156,8 @@ def evaluate_beir(dataset: BeirDataset, backend: Backend, *, modes: Sequence[str
             run[qid] = doc_run([(p.source_id, p.score) for p in result.passages])
             latencies.append(result.seconds)
             abstained.append(result.abstained)
-            rows.append({"qid": qid, "abstained": result.abstained, "support": result.support,
-                         "seconds": result.seconds})
+            rows.append({"qid": qid, "question": text, "abstained": result.abstained, "support": result.support,
+                         "seconds": result.seconds, "ranked": _ranked(run[qid])})
             bar.update()
         means, per_query = ranking_metrics(dataset.qrels, run, k=k,
                                            relevant_from=int(dataset.info.get("relevant_from", 1)))
@@ -206,8 +211,9 @@ def evaluate_evidence(qset: EvidenceSet, backend: Backend, *, modes: Sequence[st
             doc_runs[q.qid] = doc_run([(p.source_id, p.score) for p in result.passages])
             latencies.append(result.seconds)
             abstained.append(result.abstained)
-            row: dict[str, Any] = {"qid": q.qid, "answerable": q.answerable, "style": q.style,
-                                   "abstained": result.abstained, "support": result.support, "seconds": result.seconds}
+            row: dict[str, Any] = {"qid": q.qid, "question": q.question, "answerable": q.answerable, "style": q.style,
+                                   "abstained": result.abstained, "support": result.support, "seconds": result.seconds,
+                                   "ranked": _ranked(passage_run[q.qid])}
             if q.answerable:
                 for cut in hits:
                     hit = evidence_hit(spans, gold[q.qid], k=cut)

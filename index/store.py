@@ -25,7 +25,9 @@ CREATE TABLE sources (
     meta_json TEXT NOT NULL,
     profile_json TEXT,
     page_starts_json TEXT NOT NULL,
-    text TEXT NOT NULL
+    text TEXT NOT NULL,
+    path TEXT,
+    ingested TEXT
 );
 CREATE TABLE passages (
     row INTEGER PRIMARY KEY,
@@ -53,6 +55,8 @@ class StoredSource:
     profile: dict[str, Any] | None
     page_starts: tuple[int, ...]
     text: str
+    path: str | None = None  # the file it was read from (resolved), to match it on the next ingest or --prune
+    ingested: str | None = None  # UTC date this version of the text was read: a citation's "accessed" date
 
 
 def flag_to_json(flag: Flag) -> dict[str, Any]:
@@ -87,9 +91,11 @@ def write_store(path: Path, sources: Iterable[StoredSource], passages: Iterable[
     try:
         conn.executescript(_SCHEMA)
         conn.executemany(
-            "INSERT INTO sources VALUES (?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO sources (source_id, file, file_hash, text_hash, title, meta_json, profile_json, "
+            "page_starts_json, text, path, ingested) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
             ((s.source_id, s.file, s.file_hash, s.text_hash, s.title, meta_to_json(s.meta),
-              json.dumps(s.profile) if s.profile is not None else None, json.dumps(list(s.page_starts)), s.text)
+              json.dumps(s.profile) if s.profile is not None else None, json.dumps(list(s.page_starts)), s.text,
+              s.path, s.ingested)
              for s in sources))
         conn.executemany(
             "INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?)",
@@ -107,10 +113,13 @@ def _passage(row: sqlite3.Row) -> Passage:
 
 
 def _source(row: sqlite3.Row) -> StoredSource:
+    extra = row.keys()  # stores written before path/ingested existed lack those columns
     return StoredSource(source_id=row["source_id"], file=row["file"], file_hash=row["file_hash"],
                         text_hash=row["text_hash"], title=row["title"], meta=meta_from_json(row["meta_json"]),
                         profile=json.loads(row["profile_json"]) if row["profile_json"] else None,
-                        page_starts=tuple(json.loads(row["page_starts_json"])), text=row["text"])
+                        page_starts=tuple(json.loads(row["page_starts_json"])), text=row["text"],
+                        path=row["path"] if "path" in extra else None,
+                        ingested=row["ingested"] if "ingested" in extra else None)
 
 
 class Store:

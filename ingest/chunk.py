@@ -2,7 +2,9 @@
 
 A passage never splits a sentence (unless the sentence alone is longer than the budget),
 never crosses a PDF page break, and starts afresh at a section heading. Sentences repeated
-within a document (page chrome such as opening hours) are indexed once.
+within a document (page chrome such as opening hours) are indexed once; in a PDF, whose running headers
+and footers the loader removes, only within a page: a guideline's summary restating a recommendation on
+another page is content, and a citation of that page must find it there.
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ def _runs(doc: Document, sentences: list[Sentence], max_chars: int) -> list[list
     runs: list[list[Sentence]] = [[]]
     for sentence in sentences:
         key = _normalised(doc.text[sentence.start:sentence.end])
-        duplicate = len(key) >= _MIN_DUPLICATE_CHARS and key in seen
+        if doc.page_starts:
+            key = f"{doc.page_at(sentence.start)}\x00{key}"
+        duplicate = len(key.rpartition("\x00")[2]) >= _MIN_DUPLICATE_CHARS and key in seen
         seen.add(key)
         if duplicate:
             runs.append([])

@@ -19,11 +19,3 @@ class IndexMissingError(GroundqaError):
 
 class IndexMismatchError(GroundqaError):
     """The index was built with another model or format version."""
-
-
-class NotFoundError(GroundqaError):
-    """An id names no passage or source."""
-
-
-class InvalidRequestError(GroundqaError):
-    """A query or parameter is out of range."""

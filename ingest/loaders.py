@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from groundqa.ingest.docx import load_docx
 from groundqa.ingest.html import load_html
 from groundqa.ingest.jsonl import load_jsonl
 from groundqa.ingest.pdf import load_pdf
@@ -21,6 +22,7 @@ _SINGLE: dict[str, Loader] = {
     ".html": load_html,
     ".htm": load_html,
     ".pdf": load_pdf,
+    ".docx": load_docx,
 }
 SUFFIXES = frozenset(_SINGLE) | {".jsonl"}
 

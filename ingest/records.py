@@ -49,6 +49,10 @@ class Document:
     """A loaded document: the stored text every offset points into.
 
     PDF pages are joined with a form feed; ``page_starts`` holds the offset of each page.
+    ``metadata`` is what the file says of itself (keys when found: title, authors, date as yyyy-mm-dd,
+    site_name, url, language, description; ocr_pages for scanned PDF pages read by OCR); the ingest uses it
+    where the manifest says nothing. ``boilerplate`` holds (zone, text) blocks of a web page that are not in
+    ``text`` (zone "chrome", "form" or "ad"): the selling and contact blocks the credibility profile reads.
     """
 
     source_id: str
@@ -56,6 +60,10 @@ class Document:
     title: str | None = None
     path: str | None = None
     page_starts: tuple[int, ...] = ()
+    metadata: dict[str, Any] = field(default_factory=dict)
+    boilerplate: tuple[tuple[str, str], ...] = ()
+    # (start, end, zone) stretches of ``text`` when a loader knows them (main, chrome, form, ad: ingest.zones)
+    zones: tuple[tuple[int, int, str], ...] = ()
 
     def page_at(self, offset: int) -> int | None:
         """1-based page number containing ``offset``, or None for unpaged documents."""

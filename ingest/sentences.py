@@ -62,7 +62,7 @@ def _looks_like_heading(line: str, next_blank: bool) -> bool:
     stripped = line.strip()
     if _MD_HEADING.match(line):
         return True
-    if not stripped or len(stripped) > 80 or _BULLET.match(line):
+    if not stripped or len(stripped) > 80 or _BULLET.match(line) or " | " in stripped:  # a table row
         return False
     first_letter = next((ch for ch in stripped if ch.isalnum()), "")
     return next_blank and not stripped.endswith(_TERMINAL) and (first_letter.isupper() or first_letter.isdigit())

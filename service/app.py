@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from groundqa.service.engine import Engine
 from groundqa.service.errors import install_error_handlers
 from groundqa.service.lifecycle import EngineKeeper
@@ -16,6 +18,11 @@ from groundqa.service.routes import audit, health, ops, query, sources
 from groundqa.service.security import install_security
 from groundqa.service.settings import Settings
 from groundqa.service.web import mount_web
+
+from groundqa import __version__
+
+LOG = logging.getLogger("groundqa.service")
+DOCS_ASSETS = "/docs-assets"
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None, load_in_background: bool = False) -> FastAPI:
@@ -28,14 +35,18 @@ def create_app(settings: Settings, *, engine: Engine | None = None, load_in_back
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        LOG.info("serving", extra={"host": settings.host, "port": settings.port,
+                                   "rate_limit": app.state.rate_limit or "off"})
         keeper = app.state.keeper = EngineKeeper(app, settings, load)
         keeper.start(engine if engine is not None or load_in_background else load())
         yield
         keeper.stop()
 
-    app = FastAPI(title="groundqa", version="0.1.0", lifespan=lifespan,
-                  description="Source-grounded question answering over health texts: every passage is cited "
-                              "to the exact character span of its source.")
+    # Swagger UI (/docs) and ReDoc (/redoc) with their scripts served from this app, not a CDN: the docs work
+    # offline and on machines that reach nothing but this service.
+    app = FastAPIOffline(title="groundqa", version=__version__, lifespan=lifespan, static_url=DOCS_ASSETS,
+                         description="Source-grounded question answering over health texts: every passage is cited "
+                                     "to the exact character span of its source. The reviewer page is at /.")
     app.state.settings = settings
     install_error_handlers(app)
     install_security(app, settings)

@@ -8,7 +8,7 @@ from typing import TypeVar
 
 from groundqa.credibility.cues import KINDS
 from groundqa.index.store import Store, StoredSource
-from groundqa.ingest.errors import InvalidRequestError
+from groundqa.service.exceptions import InvalidRequestError
 
 T = TypeVar("T")
 

@@ -18,11 +18,11 @@ from groundqa.index.sentences import SentenceIndex
 from groundqa.index.snapshot import check_compatible, manifest_backend, read_manifest, require_snapshot
 from groundqa.index.store import STORE_FILE, Store, StoredSource
 from groundqa.index.vectors import load_vectors, search_vectors
-from groundqa.ingest.errors import InvalidRequestError, NotFoundError
 from groundqa.ingest.records import Passage
 from groundqa.service.batching import BatchingEncoder
 from groundqa.service.cache import LRUCache
 from groundqa.service.credibility import check_flag_kinds, downrank, flagged_rows, source_credibility
+from groundqa.service.exceptions import InvalidRequestError, NotFoundError
 from groundqa.service.ranking import RankSettings, grouped
 from groundqa.service.settings import ABSTAIN_BELOW
 

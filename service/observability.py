@@ -26,6 +26,7 @@ from fastapi import FastAPI
 from groundqa.service.errors import error_response
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ACCESS_LOG = logging.getLogger("groundqa.access")
@@ -165,10 +166,21 @@ class Metrics:
         self.registry.register(IndexCollector(app))
 
 
-def _route_label(scope: Scope) -> str:
-    """The route's path template (bounded label values), never the raw path a client made up."""
+def _route_label(scope: Scope, entry: Scope) -> str:
+    """The route's path template (bounded label values), never the raw path a client made up.
+
+    FastAPI routes leave themselves in the scope; the page, its static files and the docs are plain Starlette
+    routes and mounts that do not, so those are matched again against the scope as it came in (``entry``).
+    """
     route = scope.get("route")
-    return getattr(route, "path", None) or "<unmatched>"
+    if getattr(route, "path", None):
+        return route.path
+    app = scope.get("app")
+    for candidate in getattr(getattr(app, "router", None), "routes", ()):
+        path = getattr(candidate, "path", None)
+        if isinstance(path, str) and path and candidate.matches(entry)[0] == Match.FULL:
+            return f"{path}/{{path}}" if isinstance(candidate, Mount) else path
+    return "<unmatched>"
 
 
 class ObservedRequests:
@@ -183,6 +195,7 @@ class ObservedRequests:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
+        entry = dict(scope)  # routing rewrites paths inside mounts; labels are matched on the request as sent
         state = {"status": 500, "started": False}
 
         async def observed_send(message: Message) -> None:
@@ -206,7 +219,7 @@ class ObservedRequests:
             await response(scope, receive, send)
         finally:
             elapsed = time.perf_counter() - start
-            route = _route_label(scope)
+            route = _route_label(scope, entry)
             self.metrics.requests.labels(scope["method"], route, str(state["status"])).inc()
             self.metrics.latency.labels(scope["method"], route).observe(elapsed)
             client = scope.get("client")

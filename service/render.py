@@ -6,7 +6,7 @@ import re
 
 import click
 from groundqa.index.sentences import lexical_best
-from groundqa.service.schemas import PassageOut, QueryOut
+from groundqa.service.schemas import PassageOut, QueryOut, SourceMetaOut
 
 _FLAG_COLOURS = {"commercial": "magenta", "unverified": "yellow"}
 
@@ -42,10 +42,12 @@ def render_query(result: QueryOut) -> str:
                                   "the closest passages are shown below, but treat them as unrelated.",
                                   fg="yellow", bold=True), ""]
     for rank, p in enumerate(result.passages, start=1):
-        where = f"{p.source_id} [{p.start}:{p.end}]" + (f" p.{p.page}" if p.page else "")
         tags = " ".join(click.style(f"[{f.kind}]", fg=_FLAG_COLOURS.get(f.kind, "red"), bold=True) for f in p.flags)
         lines.append(f"{click.style(f'{rank:>2}.', bold=True)} {click.style(p.title or p.source_id, fg='cyan')}  "
-                     f"{click.style(where, dim=True)}  score {p.score:.4f} {tags}".rstrip())
+                     f"score {p.score:.4f} {tags}".rstrip())
+        # The two citation forms `groundqa audit` reads, exactly as they are to be pasted.
+        lines.append(f"    cite {click.style(p.marker, fg='green')} or {click.style(f'[{p.passage_id}]', fg='green')}"
+                     + (f"  (page {p.page}{', OCR' if p.ocr else ''})" if p.page else ""))
         profile = p.source.profile or {}
         grade = f"; credibility {profile['grade']} ({profile['score']:.2f})" if "grade" in profile else ""
         if p.source.publisher_type != "unknown" or p.source.publisher or grade:
@@ -56,3 +58,16 @@ def render_query(result: QueryOut) -> str:
         lines.append("    " + _snippet(result.question, p))
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def render_sources(sources: list[SourceMetaOut]) -> str:
+    """One block per source: id and title, then publisher, credibility grade and score, size and URL."""
+    lines = []
+    for s in sources:
+        profile = s.profile or {}
+        grade = (f"credibility {profile['grade']} ({profile['score']:.2f})" if "grade" in profile
+                 else "credibility not assessed")
+        lines.append(f"{click.style(s.source_id, fg='cyan', bold=True)}  {s.title or ''}".rstrip())
+        lines.append(click.style(f"    {s.publisher or 'publisher unknown'} ({s.publisher_type}); {grade}; "
+                                 f"{s.length} chars" + (f"; {s.url}" if s.url else ""), dim=True))
+    return "\n".join(lines) if lines else click.style("the index holds no sources", fg="yellow")

@@ -50,6 +50,8 @@ class SourceMetaOut(BaseModel):
     file: str | None
     length: int
     profile: dict[str, Any] | None = None
+    ingested: str | None = Field(None, description="UTC date this copy of the source was ingested (a citation's "
+                                 "accessed date).")
 
 
 class FlagOut(BaseModel):
@@ -70,6 +72,8 @@ class SentenceOut(BaseModel):
 
 class PassageOut(BaseModel):
     passage_id: str
+    marker: str = Field(description="The citation marker [source_id:start-end] that `groundqa audit` reads; "
+                        "[passage_id] works as well.")
     source_id: str
     title: str | None
     start: int
@@ -77,6 +81,8 @@ class PassageOut(BaseModel):
     page: int | None
     heading: str | None
     text: str
+    ocr: bool = Field(False, description="The passage's page was a scanned image read by OCR: check the wording "
+                      "against the original before quoting it.")
     score: float | None = None
     ranks: dict[str, int] | None = None
     best_sentence: SentenceOut | None = Field(None, description="The passage's sentence closest in meaning to the "
@@ -106,11 +112,20 @@ class SourceOut(SourceMetaOut):
     text: str
 
 
-class SourceListOut(BaseModel):
+class PageOut(BaseModel):
+    """Where a page of a list sits: ask again with ``offset=next_offset`` until it is null."""
+
+    total: int = Field(description="Items in the whole list.")
+    offset: int = Field(0, description="Items skipped before this page.")
+    limit: int = Field(description="Most items a page holds.")
+    next_offset: int | None = Field(None, description="The offset of the next page; null on the last one.")
+
+
+class SourceListOut(PageOut):
     sources: list[SourceMetaOut]
 
 
-class SourcePassagesOut(BaseModel):
+class SourcePassagesOut(PageOut):
     source_id: str
     passages: list[PassageOut]
 
@@ -134,21 +149,29 @@ class ErrorOut(BaseModel):
     error: ErrorBody
 
 
+def citation_marker(source_id: str, start: int, end: int) -> str:
+    """The one way groundqa writes a citation, everywhere it writes one; ``groundqa audit`` parses it back."""
+    return f"[{source_id}:{start}-{end}]"
+
+
 def source_meta(source: StoredSource) -> SourceMetaOut:
     m = source.meta
     return SourceMetaOut(source_id=source.source_id, title=source.title, publisher=m.publisher,
                          publisher_type=m.publisher_type, url=m.url, language=m.language, authors=list(m.authors),
                          date=m.date, original_file=m.original_file, file=source.file, length=len(source.text),
-                         profile=source.profile)
+                         profile=source.profile, ingested=source.ingested)
 
 
 def passage_out(passage: Passage, source: StoredSource, *, score: float | None = None,
                 ranks: dict[str, int] | None = None, best: Sentence | None = None) -> PassageOut:
     sentence = None if best is None else SentenceOut(start=best.start, end=best.end, score=best.score,
                                                      text=source.text[best.start:best.end])
-    return PassageOut(passage_id=passage.passage_id, source_id=passage.source_id, title=source.title,
+    return PassageOut(passage_id=passage.passage_id, marker=citation_marker(passage.source_id, passage.start,
+                                                                            passage.end),
+                      source_id=passage.source_id, title=source.title,
                       start=passage.start, end=passage.end, page=passage.page, heading=passage.heading,
-                      text=passage.text, score=score, ranks=ranks, best_sentence=sentence,
+                      text=passage.text, ocr=passage.page in source.meta.extra.get("ocr_pages", ()),
+                      score=score, ranks=ranks, best_sentence=sentence,
                       flags=[FlagOut(**flag_to_json(f)) for f in passage.flags], source=source_meta(source))
 
 
@@ -158,3 +181,14 @@ def query_out(question: str, mode: str, k: int, answer: Answer,
     return QueryOut(question=question, mode=mode, k=k, abstained=answer.abstained, support=answer.support,
                     passages=[passage_out(h.passage, source(h.passage.source_id), score=h.score, ranks=h.ranks,
                                           best=h.best_sentence) for h in answer.hits])
+
+
+def check_query_limits(question: str, k: int, *, max_k: int, max_question_chars: int) -> None:
+    """The limits of a query, the same for the HTTP API and the CLI (GROUNDQA_MAX_K, GROUNDQA_MAX_QUESTION_CHARS)."""
+    from groundqa.service.exceptions import InvalidRequestError
+
+    if len(question) > max_question_chars:
+        raise InvalidRequestError(f"the question is {len(question)} characters long, the limit is "
+                                  f"{max_question_chars} (GROUNDQA_MAX_QUESTION_CHARS); shorten it")
+    if not 1 <= k <= max_k:
+        raise InvalidRequestError(f"k must be between 1 and {max_k} (GROUNDQA_MAX_K), got {k}")

@@ -1,4 +1,6 @@
-"""Guards of the HTTP edge: request size and rate limits, CORS only when asked for, the admin API key.
+"""Guards of the HTTP edge: JSON bodies only, request size and rate limits, CORS only when asked for, the admin
+API key. The rate limit is off when the service binds a loopback address (one machine, its own users) and on
+when it binds anything else, unless GROUNDQA_RATE_LIMIT says otherwise.
 
 The query API is read-only. The one route that changes what the service does (POST /v1/admin/reload) needs
 the key from GROUNDQA_API_KEY, compared in constant time; without a key configured it is disabled.
@@ -7,6 +9,7 @@ the key from GROUNDQA_API_KEY, compared in constant time; without a key configur
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import math
 import time
 from typing import Annotated
@@ -22,6 +25,42 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 RATE_LIMITED_PREFIX = "/v1/"  # the API; health, readiness, metrics and docs stay reachable for operators
+EXPOSED_RATE_LIMIT = "100/second"  # GROUNDQA_RATE_LIMIT=auto when bound to a non-loopback address
+_TOO_LARGE_HINT = {"/v1/query": "send a shorter question",
+                   "/v1/audit": "send a shorter answer, fewer claims or a smaller batch (or audit it in parts)"}
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def _json_media(content_type: str) -> bool:
+    media = content_type.split(";")[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+class JsonBodiesOnly:
+    """ASGI middleware: a body sent to the API must be JSON; anything else gets 415 saying what to send.
+
+    A request without Content-Type is read as JSON (what the API documents), so ``curl --json`` and clients
+    that leave the header out keep working; a form or text body is refused instead of failing validation.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        headers = dict(scope["headers"]) if scope["type"] == "http" else {}
+        carries_body = headers.get(b"content-length", b"0") not in (b"0", b"") or b"transfer-encoding" in headers
+        if carries_body and scope["method"] in _BODY_METHODS and scope["path"].startswith("/v1/"):
+            content_type = dict(scope["headers"]).get(b"content-type", b"").decode("latin-1")
+            if not content_type.strip():
+                headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+                scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
+            elif not _json_media(content_type):
+                response = error_response(415, "unsupported_media_type", f"{scope['method']} {scope['path']} takes "
+                                          f"a JSON body, not {content_type.split(';')[0].strip()}; send it with "
+                                          "Content-Type: application/json")
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 class BodySizeLimit:
@@ -66,9 +105,9 @@ class BodySizeLimit:
         await self.app(scope, replay, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        hint = _TOO_LARGE_HINT.get(scope["path"].rstrip("/"), "send a smaller body")
         response = error_response(413, "payload_too_large", f"the request body is larger than the limit of "
-                                  f"{self.max_bytes} bytes; send a shorter question (GROUNDQA_MAX_REQUEST_BYTES "
-                                  "sets the limit)")
+                                  f"{self.max_bytes} bytes; {hint} (GROUNDQA_MAX_REQUEST_BYTES sets the limit)")
         await response(scope, receive, send)
 
 
@@ -98,6 +137,25 @@ class RateLimit:
         await self.app(scope, receive, send)
 
 
+def is_loopback(host: str) -> bool:
+    """Whether a bind address only reaches this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.strip().lower() in ("localhost", "ip6-localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def effective_rate_limit(setting: str, host: str) -> str:
+    """What GROUNDQA_RATE_LIMIT means for a service bound to ``host``: 'auto' is off on loopback, else
+    EXPOSED_RATE_LIMIT; 'off' or empty is off; anything else is taken as it is."""
+    value = setting.strip()
+    if value.lower() == "auto":
+        return "" if is_loopback(host) else EXPOSED_RATE_LIMIT
+    return "" if value.lower() in ("off", "none", "0") else value
+
+
 def parse_rate_limit(text: str) -> list[RateLimitItem]:
     """'100/second;2000/minute' to limit items; empty means no limit. Raises ValueError naming the setting."""
     if not text.strip():
@@ -110,9 +168,11 @@ def parse_rate_limit(text: str) -> list[RateLimitItem]:
 
 
 def install_security(app: FastAPI, settings: Settings) -> None:
-    """Size limit innermost, then the rate limit, then CORS (only when origins are configured)."""
+    """JSON-only bodies and the size limit innermost, then the rate limit, then CORS (only when configured)."""
+    app.add_middleware(JsonBodiesOnly)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_request_bytes)
-    items = parse_rate_limit(settings.rate_limit)
+    app.state.rate_limit = effective_rate_limit(settings.rate_limit, settings.host)
+    items = parse_rate_limit(app.state.rate_limit)
     if items:
         app.add_middleware(RateLimit, limits=items)
     if settings.cors_origins:

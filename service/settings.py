@@ -58,11 +58,14 @@ class Settings(BaseSettings):
                                  "accepts, in characters.")
     audit_max_claims: int = Field(100, ge=1, description="Most claims one audit checks.")
     audit_max_span_chars: int = Field(10_000, ge=1, description="Longest source range one citation may cite.")
+    audit_max_batch: int = Field(20, ge=1, description="Most answers one POST /v1/audit batch may hold (the CLI "
+                                 "reads batches of any size from a .jsonl file).")
     host: str = Field("127.0.0.1", description="Address the service binds.")
     port: int = Field(8000, ge=0, le=65535, description="Port the service binds.")
     max_request_bytes: int = Field(65_536, ge=1024, description="Largest HTTP request body accepted (413 above).")
-    rate_limit: str = Field("100/second", description="Requests per client address to /v1 routes, in the "
-                            "`limits` notation ('100/second', '2000/minute'; ';' joins several); empty turns it off.")
+    rate_limit: str = Field("auto", description="Requests per client address to /v1 routes, in the `limits` "
+                            "notation ('100/second', '2000/minute'; ';' joins several); 'auto' is off when the service "
+                            "binds a loopback address and 100/second otherwise; 'off' or empty turns it off.")
     cors_origins: list[str] = Field(default_factory=list, description="Origins allowed to call the API from a "
                                     "browser (JSON list); empty (the default) sends no CORS headers at all.")
     api_key: str | None = Field(None, description="Key for the admin routes (POST /v1/admin/reload) in the "

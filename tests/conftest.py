@@ -38,7 +38,7 @@ def encoder():
 def seed_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> Path:
     """An index of the bundled corpus, built once per session with the default settings, as `groundqa ingest`
     builds it; treat it as read-only."""
-    from groundqa.credibility.flags import annotate
+    from groundqa.credibility.flags import annotator as annotate
     from groundqa.index.build import ingest
     from groundqa.ingest.chunk import ChunkSettings
     from groundqa.service.settings import Settings

@@ -42,3 +42,51 @@ def encrypt_pdf(data: bytes, password: str = "secret") -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def make_layout_pdf(pages: list[list[tuple[float, float, float, str]]], *, width: float = 612,
+                    height: float = 792) -> bytes:
+    """A PDF whose pages place each (x, y from the top, font size, text) run where a layout would: columns,
+    running headers, margin numbers. Runs are written in the order given, which is the content-stream order."""
+    objects: list[bytes] = []
+    n = len(pages)
+    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n))
+    font_id = 3 + 2 * n
+    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
+    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
+    for i, runs in enumerate(pages):
+        ops = []
+        for x, y, size, text in runs:
+            escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+            ops.append(f"BT /F1 {size} Tf 1 0 0 1 {x} {height - y} Tm ({escaped}) Tj ET")
+        stream = "\n".join(ops).encode("latin-1")
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents {4 + 2 * i} 0 R "
+                       f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding /WinAnsiEncoding >>")
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
+    return out.getvalue()
+
+
+def scanned_pdf(lines: list[str]) -> bytes:
+    """An image-only PDF (no text layer): the lines drawn into an A4 page image at 300 dpi by Pillow."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("L", (2480, 3508), 255)
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=48)
+    for i, line in enumerate(lines):
+        draw.text((250, 300 + 80 * i), line, fill=0, font=font)
+    out = io.BytesIO()
+    image.save(out, "PDF", resolution=300)
+    return out.getvalue()

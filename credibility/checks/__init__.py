@@ -16,9 +16,7 @@ __all__ = ["Agreement", "Name", "Quantity", "check_names", "check_negation", "ch
 
 def warm_up() -> None:
     """Load the drug dictionary, the unit tables and the negation pipeline ahead of the first audit."""
-    from groundqa.credibility.checks import names as names_module
-    from groundqa.credibility.checks import negation, numbers
+    import importlib
 
-    names_module.warm_up()
-    numbers.warm_up()
-    negation.warm_up()
+    for module in ("names", "numbers", "negation"):  # the modules, not the functions this package re-exports
+        importlib.import_module(f"groundqa.credibility.checks.{module}").warm_up()

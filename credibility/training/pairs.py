@@ -81,7 +81,31 @@ def claim_pairs(part: str) -> list[ClaimPair]:
     return [p for reader in (healthver, covidfact, scifact) for p in reader() if p.split == part]
 
 
-def training_examples(*, synthetic: int = 1800, seed: int = 13, cache: Path | None = None) -> list[Example]:
+_FLIP = {"supports": "refutes", "refutes": "supports"}
+
+
+def flipped(p: ClaimPair, rng: random.Random) -> list[Example]:
+    """Label-flipping rewrites of a HealthVer train claim (as in FEVER augmentation): the negated claim, and the
+    claim asked as a question answered "No", take the opposite label; answered "Yes", the same one."""
+    from groundqa.credibility.training.synthetic import _negate
+
+    if p.label not in _FLIP:
+        return []
+    evidence = evidence_window(p.claim, p.evidence)
+    out = []
+    negated = _negate(p.claim, rng)
+    if negated and negated != p.claim:
+        out.append(Example(negated, evidence, _FLIP[p.label], "healthver-negated", 1.0))
+    statement = p.claim.rstrip(" .?!")
+    if not statement.endswith("?") and len(statement.split()) >= 4:
+        answer, label = rng.choice((("No", _FLIP[p.label]), ("Yes", p.label)))
+        out.append(Example(f"Is it true that {statement[0].lower()}{statement[1:]}? {answer}.", evidence, label,
+                           "healthver-question", 1.0))
+    return out
+
+
+def training_examples(*, synthetic: int = 1800, seed: int = 13, cache: Path | None = None,
+                      augment: bool = False) -> list[Example]:
     """The training set (``train`` groups only), shuffled with ``seed``; synthetic pairs cached at ``cache``."""
     rng = random.Random(seed)
     train = claim_pairs("train")
@@ -89,6 +113,8 @@ def training_examples(*, synthetic: int = 1800, seed: int = 13, cache: Path | No
     for p in train:
         weight = 2.0 if p.dataset == "healthver" else 1.0
         out.append(Example(p.claim, evidence_window(p.claim, p.evidence), p.label, p.dataset, weight))
+        if augment and p.dataset == "healthver":
+            out += flipped(p, rng)
     covid = [p for p in train if p.dataset == "covidfact"]
     out += [Example(e.claim, evidence_window(e.claim, e.evidence), e.label, e.source)
             for e in _hard_neutrals(covid, rng, share=0.4)]

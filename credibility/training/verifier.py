@@ -35,6 +35,7 @@ class TrainConfig:
     freeze_embeddings: int = 1  # 1: the embedding layer stays the bundled one, so only the layers need shipping
     threads: int = 2
     stage2_epochs: int = 0  # then this many epochs on HealthVer train pairs alone (the target genre), at lr / 2
+    augment: int = 0  # 1: add label-flipping rewrites of HealthVer train claims (credibility.training.pairs)
 
 
 def bundled_path() -> str:
@@ -116,7 +117,7 @@ def train(out: Path, config: TrainConfig, *, log=print) -> dict:
         model = get_peft_model(model, LoraConfig(r=config.lora_rank, lora_alpha=2 * config.lora_rank,
                                                  lora_dropout=0.1, target_modules=["query", "key", "value", "dense"],
                                                  modules_to_save=["classifier"], task_type="SEQ_CLS"))
-    examples = training_examples(synthetic=config.synthetic, seed=config.seed,
+    examples = training_examples(synthetic=config.synthetic, seed=config.seed, augment=bool(config.augment),
                                  cache=out.parent / f"synthetic-{config.synthetic}-{config.seed}.jsonl")
     counts = np.array([sum(e.weight for e in examples if e.label == label) for label in LABELS])
     class_weights = counts.sum() / (len(LABELS) * counts)
@@ -129,7 +130,7 @@ def train(out: Path, config: TrainConfig, *, log=print) -> dict:
     began = time.time()
     stages = [("all", examples, config.epochs, config.lr)]
     if config.stage2_epochs:
-        target = [e for e in examples if e.source == "healthver"]
+        target = [e for e in examples if e.source.startswith("healthver")]
         stages.append(("healthver", target, config.stage2_epochs, config.lr / 2))
     for stage, data, epochs, lr in stages:
         steps = epochs * math.ceil(len(data) / config.batch_size)

@@ -13,6 +13,7 @@ import json
 import random
 import re
 from collections import defaultdict
+from pathlib import Path
 
 from groundqa.eval.flagset.pages import (
     EXTRACTOR,
@@ -29,6 +30,7 @@ from groundqa.eval.flagset.pages import (
 
 ROWS = ROOT / "eval" / "flagset" / "rows.jsonl"
 EXTRA_ROWS = ROOT / "eval" / "flagset" / "rows_extra.jsonl"  # a second draw, from tune sites only
+EXTRA2_ROWS = ROOT / "eval" / "flagset" / "rows_extra2.jsonl"  # a third draw, from tune sites only
 SEED = 20261130
 TEST_SHARE = 6  # sites whose SHA-1 starts with a hex digit below this (6/16, 37.5%) are test-only
 
@@ -106,10 +108,11 @@ def main() -> None:
     print(len(out), dict(by))  # noqa: T201
 
 
-def extra(per_page: int = 8, total: int = 1500) -> None:
+def extra(per_page: int = 8, total: int = 1500, *, seed: int = SEED + 1, target: Path = EXTRA_ROWS,
+          before: tuple[Path, ...] = (ROWS,), rand: int = 1) -> None:
     """More training rows: net-matching sentences of ``tune`` sites not drawn before (positives are rare)."""
-    rng = random.Random(SEED + 1)
-    taken = {json.loads(line)["id"] for line in ROWS.read_text(encoding="utf-8").splitlines()}
+    rng = random.Random(seed)
+    taken = {json.loads(line)["id"] for path in before for line in path.read_text(encoding="utf-8").splitlines()}
     out: list[dict] = []
     seen: set[str] = set()
     pages = [p for p in webcred_pages() if split_of(p.site) == "tune" and (p.topic == "Health" or p.rating ==
@@ -118,18 +121,23 @@ def extra(per_page: int = 8, total: int = 1500) -> None:
     rng.shuffle(pages)
     for page in pages:
         rows = [r for r in sentences(page) if r.row_id not in taken]
-        for r, how in pick(rows, page, net=per_page, rand=1, rng=rng, seen=seen):
+        for r, how in pick(rows, page, net=per_page, rand=rand, rng=rng, seen=seen):
             out.append({"id": r.row_id, "origin": r.origin, "page": r.page, "site": r.site, "start": r.start,
                         "end": r.end, "sha": sentence_sha(page.text[r.start:r.end]), "zone": r.zone,
                         "selection": how, "split": "tune", "topic": page.topic, "rating": page.rating,
                         "extractor": EXTRACTOR})
         if len(out) >= total:
             break
-    EXTRA_ROWS.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
+    target.write_text("".join(json.dumps(r) + "\n" for r in out), encoding="utf-8")
     print(len(out))  # noqa: T201
 
 
 if __name__ == "__main__":
     import sys
 
-    extra() if sys.argv[1:] == ["--extra"] else main()
+    if sys.argv[1:] == ["--extra"]:
+        extra()
+    elif sys.argv[1:] == ["--extra2"]:
+        extra(8, 2400, seed=SEED + 2, target=EXTRA2_ROWS, before=(ROWS, EXTRA_ROWS), rand=3)
+    else:
+        main()

@@ -1,7 +1,8 @@
 """Audit an answer: resolve every citation, check quotes, judge support per claim, summarise.
 
-All claims and all cited sentences go to the encoder in one call; only claims whose support is weak cost
-more: one hybrid query each and one more encoder call for the candidate passages together.
+All claims and all cited sentences go to the bi-encoder in one call, which picks the few cited windows
+closest to each claim; those (claim, window) pairs go to the verifier in one batch. Only claims whose
+support is weak cost more: one hybrid query each and one more pass for the candidate passages together.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from groundqa.credibility.checks import Agreement, check_names, check_negation, check_numbers
-from groundqa.credibility.support import UNCLEAR, Support, Window, judge, shortlist, terms, windows
+from groundqa.credibility.judge import RANK, Judgement, Window, decide, nothing, shortlist, terms, windows
+from groundqa.credibility.verifier import Verifier, verifier
 from groundqa.index.store import flag_to_json
-from groundqa.ingest.errors import InvalidRequestError
 from groundqa.ingest.records import Passage
 from groundqa.service.audit.parse import CitationRef, ClaimRef, ParsedAnswer, parse_answer
 from groundqa.service.audit.quotes import QuoteCheck, check_quote
@@ -34,13 +35,14 @@ from groundqa.service.audit.schemas import (
 )
 from groundqa.service.audit.summary import summarise
 from groundqa.service.engine import Engine
+from groundqa.service.exceptions import InvalidRequestError
 from groundqa.service.schemas import FlagOut, passage_out, source_meta
 
 SUGGESTION_CANDIDATES = 3
 WINDOWS_PER_CITATION = 10  # cited windows embedded per claim and citation (those sharing most words with it)
+VERIFIED_PER_CITATION = 3  # of those, the ones closest to the claim go to the verifier
 WINDOWS_PER_SUGGESTION = 3
-SUGGEST_MIN = 0.72  # a suggestion must score about as well as a supported claim; topical look-alikes score less
-_RANK = {"supported": 4, "partly supported": 3, "unclear": 2, "not supported": 1, "contradicted": 0}
+SUGGEST_MARGIN = 0.1  # a suggested passage must support the claim this much more probably than its citations
 
 
 def claims_of(request: AuditIn) -> ParsedAnswer:
@@ -96,13 +98,15 @@ def _overlaps(evidence: Sequence, window: Window | None) -> bool:
 
 
 class Auditor:
-    def __init__(self, engine: Engine, *, max_span: int, max_claims: int) -> None:
+    def __init__(self, engine: Engine, *, max_span: int, max_claims: int, judge: Verifier | None = None) -> None:
         self.engine = engine
         self.max_span = max_span
         self.max_claims = max_claims
         self.encoded = _Encoded(engine)
+        self.verifier = judge or verifier()
         self._windows: dict[tuple[str, int, int], list[Window]] = {}
         self._terms: dict[str, set[str]] = {}
+        self._probabilities: dict[tuple[str, str], np.ndarray] = {}
 
     def terms_of(self, texts: Sequence[str]) -> list[set[str]]:
         new = list(dict.fromkeys(t for t in texts if t not in self._terms))
@@ -123,11 +127,31 @@ class Auditor:
         return [w for r in cited for w in self.windows_for(claim, r.source.source_id, r.start, r.end, r.text,
                                                            WINDOWS_PER_CITATION)]
 
-    def judge(self, claim: str, cited: Sequence[Resolved]) -> Support:
-        spans = self._cited_windows(claim, cited)
-        texts = [w.text for w in spans]
-        return judge(claim, self.encoded[claim], self.terms_of([claim])[0], "\n".join(r.text for r in cited),
-                     spans, self.terms_of(texts), self.encoded.many(texts))
+    def candidates(self, claim: str, spans: list[Window], limit: int = VERIFIED_PER_CITATION) -> list[Window]:
+        """The ``limit`` windows closest to the claim by bi-encoder cosine (embedded beforehand)."""
+        if len(spans) <= limit:
+            return spans
+        sims = self.encoded.many([w.text for w in spans]) @ self.encoded[claim]
+        return [spans[i] for i in sorted(np.argsort(-sims)[:limit])]
+
+    def verify(self, pairs: Sequence[tuple[str, Window]]) -> None:
+        """Calibrated verifier probabilities for every new (claim, window) pair, in one batch."""
+        todo = list(dict.fromkeys((c, w.text) for c, w in pairs if (c, w.text) not in self._probabilities))
+        if todo:
+            for key, row in zip(todo, self.verifier.probabilities(todo), strict=True):
+                self._probabilities[key] = row
+
+    def judge(self, claim: str, cited: Sequence[Resolved]) -> Judgement:
+        chosen = [w for r in cited for w in self.candidates(claim, self._cited_windows(claim, [r]))]
+        return self._decide(claim, "\n".join(r.text for r in cited), chosen)
+
+    def _decide(self, claim: str, cited_text: str, chosen: list[Window]) -> Judgement:
+        self.verify([(claim, w) for w in chosen])
+        texts = [w.text for w in chosen]
+        probabilities = np.array([self._probabilities[(claim, t)] for t in texts]).reshape(-1, 3)
+        similarities = self.encoded.many(texts) @ self.encoded[claim] if texts else np.zeros(0)
+        return decide(claim, cited_text, chosen, probabilities, similarities, self.terms_of([claim])[0],
+                      self.terms_of(texts), self.verifier.calibration)
 
     def run(self, request: AuditIn) -> AuditOut:
         began = time.perf_counter()
@@ -140,6 +164,8 @@ class Auditor:
         for claim, group in zip(parsed.claims, resolved, strict=True):
             texts += [w.text for w in self._cited_windows(claim.text, [r for r in group if r.ok])]
         self.encoded.add(texts)  # the one encoder call for every claim and every cited sentence
+        self.verify([(claim.text, w) for claim, group in zip(parsed.claims, resolved, strict=True)
+                     for r in group if r.ok for w in self.candidates(claim.text, self._cited_windows(claim.text, [r]))])
         claims = [self._claim(i, c, group) for i, (c, group) in enumerate(zip(parsed.claims, resolved, strict=True))]
         if request.suggest:
             self._suggest(claims)
@@ -151,12 +177,11 @@ class Auditor:
     def _claim(self, index: int, claim: ClaimRef, cited: list[Resolved]) -> ClaimOut:
         ok = [r for r in cited if r.ok]
         reasons: list[str] = []
-        citations = [self._citation(claim.text, r) for r in cited]
+        citations = _quotes_over_union([self._citation(claim.text, r) for r in cited])
         if not cited:
-            support = Support("unclear", 0.0, 0.0, 0.0, None, reasons=("the claim cites nothing",))
+            support = nothing("unclear", "the claim cites nothing")
         elif not ok:
-            support = Support("not supported", 0.0, 0.0, 0.0, None,
-                              reasons=("none of its citations points to an existing passage or span",))
+            support = nothing("not supported", "none of its citations points to an existing passage or span")
         else:
             support = self.judge(claim.text, ok)
         verdict, score = support.verdict, support.score
@@ -172,7 +197,8 @@ class Auditor:
         checks = ChecksOut(numbers=_agreement(support.numbers), names=_agreement(support.names),
                            negation=_agreement(support.negation)) if ok else None
         return ClaimOut(index=index, claim=claim.text, start=claim.start, end=claim.end, verdict=verdict,
-                        score=score, similarity=support.similarity, coverage=support.coverage, reasons=reasons,
+                        score=score, probabilities=support.probabilities, similarity=support.similarity,
+                        coverage=support.coverage, reasons=reasons,
                         checks=checks, citations=citations, flags=flags, sources=list(sources.values()))
 
     def _citation(self, claim: str, r: Resolved) -> CitationOut:
@@ -184,6 +210,7 @@ class Auditor:
             return out
         support = self.judge(claim, [r])
         out.title, out.text, out.verdict, out.score = r.source.title, r.text, support.verdict, support.score
+        out.probabilities = support.probabilities
         out.aligned = _span(r.source.source_id, support.aligned)
         out.flags = [FlagOut(**flag_to_json(f)) for _, f in r.flags()]
         out.source = source_meta(r.source)
@@ -203,7 +230,7 @@ class Auditor:
             if q.status == "not_found":
                 reasons.append(f"the quote cited to {where} is not in the source (closest span "
                                f"{q.similarity:.0f}% similar)")
-                verdict, score = _cap(verdict, "not supported"), min(score, UNCLEAR - 0.01)
+                verdict = _cap(verdict, "not supported")
             elif q.status == "altered":
                 changes = "; ".join(f"{d.quote or '∅'} → {d.source or '∅'}" for d in q.diff[:5])
                 reasons.append(f"the quote cited to {where} differs from the source: {changes}")
@@ -212,7 +239,7 @@ class Auditor:
                              *check_negation(q.quote, q.text or "").conflicts]
                 if conflicts:
                     reasons.extend(f"in the quote: {x}" for x in conflicts)
-                    verdict, score = "contradicted", min(score, UNCLEAR - 0.01)
+                    verdict = "contradicted"
                 else:
                     verdict = _cap(verdict, "partly supported")
             elif not q.in_span:
@@ -223,37 +250,51 @@ class Auditor:
 
     # -- suggestions ----------------------------------------------------------------------------------------
     def _suggest(self, claims: list[ClaimOut]) -> None:
-        """For claims not fully supported: the corpus passage that supports them best, if it beats the citation."""
+        """For claims not fully supported: the corpus passage that supports them best, if it beats the citations.
+
+        A passage the claim already cites, or one overlapping a cited range, is never suggested."""
         weak = [c for c in claims if c.verdict != "supported"]
         candidates: dict[int, list[tuple[Passage, list[Window]]]] = {}
         for c in weak:
-            cited = {x.passage_id for x in c.citations}
-            hits = self.engine.query(c.claim, k=SUGGESTION_CANDIDATES + len(cited), mode="hybrid")
+            cited_ids = {x.passage_id for x in c.citations if x.passage_id}
+            ranges = [(x.source_id, x.start, x.end) for x in c.citations if x.status == "ok"]
+            hits = self.engine.query(c.claim, k=SUGGESTION_CANDIDATES + len(c.citations), mode="hybrid")
+            fresh = [h.passage for h in hits if h.passage.passage_id not in cited_ids and not any(
+                sid == h.passage.source_id and start < h.passage.end and h.passage.start < end
+                for sid, start, end in ranges)]
             candidates[c.index] = [
-                (h.passage, self.windows_for(c.claim, h.passage.source_id, h.passage.start, h.passage.end,
-                                             h.passage.text, WINDOWS_PER_SUGGESTION, pairs=False))
-                for h in hits if h.passage.passage_id not in cited][:SUGGESTION_CANDIDATES]
+                (p, self.windows_for(c.claim, p.source_id, p.start, p.end, p.text, WINDOWS_PER_SUGGESTION,
+                                     pairs=False)) for p in fresh[:SUGGESTION_CANDIDATES]]
         self.encoded.add([w.text for ps in candidates.values() for _, ws in ps for w in ws])  # one call for all
+        self.verify([(c.claim, w) for c in weak for _, ws in candidates[c.index] for w in ws])
         for c in weak:
-            best: tuple[Support, Passage] | None = None
+            best: tuple[Judgement, Passage] | None = None
             for p, spans in candidates[c.index]:
-                texts = [w.text for w in spans]
-                support = judge(c.claim, self.encoded[c.claim], self.terms_of([c.claim])[0], p.text, spans,
-                                self.terms_of(texts), self.encoded.many(texts))
-                if best is None or (_RANK[support.verdict], support.score) > (_RANK[best[0].verdict], best[0].score):
+                support = self._decide(c.claim, p.text, spans)
+                if best is None or (RANK[support.verdict], support.score) > (RANK[best[0].verdict], best[0].score):
                     best = (support, p)
             if best is None:
                 continue
             support, p = best
-            if _RANK[support.verdict] >= _RANK["partly supported"] and support.score >= max(SUGGEST_MIN, c.score):
+            if RANK[support.verdict] >= RANK["partly supported"] and support.score >= c.score + SUGGEST_MARGIN:
                 c.best_passage = SuggestionOut(passage=passage_out(p, self.engine.source(p.source_id)),
                                                verdict=support.verdict, score=support.score,
                                                aligned=_span(p.source_id, support.aligned))
 
 
+def _quotes_over_union(citations: list[CitationOut]) -> list[CitationOut]:
+    """A quote placed on several citations of one claim is checked against their union: where one of them holds
+    it, it is in the cited text for all of them."""
+    held = {c.quote.quote for c in citations if c.quote is not None and c.quote.in_span}
+    for c in citations:
+        if c.quote is not None and not c.quote.in_span and c.quote.quote in held and c.quote.status != "not_found":
+            c.quote.in_span = True
+    return citations
+
+
 def _cap(verdict: str, ceiling: str) -> str:
     """The weaker of ``verdict`` and ``ceiling``."""
-    return verdict if _RANK[verdict] <= _RANK[ceiling] else ceiling
+    return verdict if RANK[verdict] <= RANK[ceiling] else ceiling
 
 
 def check_request(request: AuditIn, *, max_chars: int) -> None:

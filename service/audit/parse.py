@@ -1,9 +1,11 @@
 """Turn an answer into claims and citations: free text with markers, or structured claims.
 
 Markers in text: ``[p_0123abcd...]`` (a passage id) or ``[source_id:120-240]`` (a character range of a
-source), several per bracket separated by ``,`` or ``;``. A sentence that carries markers is a claim; a
-double-quoted stretch inside it is the quote its citations are checked against. Brackets of any other
-form (``[1]``) are not citations, so the sentence counts as citing nothing.
+source), several per bracket separated by ``,`` or ``;``: exactly what ``groundqa query``, the reviewer
+page and the exports write. A sentence that carries markers is a claim; a double-quoted stretch inside it
+is the quote its citations are checked against. Brackets of any other form (``[1]``) are not citations, so
+the sentence counts as citing nothing; those that look like a citation attempt get a warning with the fix
+(``marker_warnings``).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from dataclasses import dataclass
 from groundqa.ingest.sentences import split_sentences
 
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,400})\]")
-_PASSAGE_ID = re.compile(r"^p_[A-Za-z0-9]+$")
-_SOURCE_RANGE = re.compile(r"^(?P<source>[^\s:\[\]]+):\s*(?P<start>\d+)\s*[-–—]\s*(?P<end>\d+)$")
+# One citation inside a bracket, then a separator or the end. A source id may hold spaces or colons (file
+# names do); the range after its last colon is what makes it a citation.
+_ITEM = re.compile(r"\s*(?:(?P<passage>p_[A-Za-z0-9]+)|(?P<source>[^\[\]\n]+?)\s*:\s*(?P<start>\d+)\s*[-–—]\s*"
+                   r"(?P<end>\d+))\s*(?:[,;]|$)")
+_LOOKS_CITED = re.compile(r"\d|:|^\s*p_", re.IGNORECASE)
 _QUOTE = re.compile(r"\"([^\"\n]{8,}?)\"|“([^”\n]{8,}?)”")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _BULLET = re.compile(r"^([-*•●▪◦➤»]+|\d+[.)])\s+")
@@ -64,19 +69,56 @@ class _Marker:
 
 
 def parse_marker(body: str) -> tuple[CitationRef, ...]:
-    """The citations inside one bracket, or () when the bracket is not a citation marker."""
+    """The citations inside one bracket, or () when the bracket is not (wholly) citation markers."""
     refs: list[CitationRef] = []
-    for item in re.split(r"[,;]", body):
-        item = item.strip()
-        if _PASSAGE_ID.match(item):
-            refs.append(CitationRef(passage_id=item, marker=item))
-            continue
-        match = _SOURCE_RANGE.match(item)
-        if match is None:
+    pos = 0
+    while pos < len(body):
+        match = _ITEM.match(body, pos)
+        if match is None or match.end() == pos:
             return ()
-        refs.append(CitationRef(source_id=match["source"], start=int(match["start"]), end=int(match["end"]),
-                                marker=item))
+        pos = match.end()
+        written = re.sub(r"[,;]$", "", match.group(0).strip()).strip()
+        if match["passage"]:
+            refs.append(CitationRef(passage_id=match["passage"], marker=written))
+        else:
+            refs.append(CitationRef(source_id=match["source"].strip(), start=int(match["start"]),
+                                    end=int(match["end"]), marker=written))
     return tuple(refs)
+
+
+@dataclass(frozen=True)
+class MarkerWarning:
+    """A bracket that looks like a citation but is not one groundqa can check, and how to write it."""
+
+    marker: str
+    start: int
+    end: int
+    message: str
+
+
+def _fix_for(body: str) -> str:
+    flat = body.strip()
+    if re.fullmatch(r"\d+\s*[:\-–—]\s*\d+", flat):
+        return (f"it names no source: write [source_id:{re.sub(r'[^0-9]+', '-', flat)}] with the source id "
+                "that `groundqa query` prints beside the passage")
+    if re.fullmatch(r"[\d,;\s\-–—]+", flat):
+        return "numbered references are not read: cite [source_id:start-end] or [p_…] as `groundqa query` prints them"
+    if flat.lower().startswith("p_"):
+        return "a passage id is p_ followed by letters and digits only (as in query results), one per item"
+    return ("write [source_id:start-end] (a character range, e.g. [breast-cancer-with-metastases:893-1016]) or "
+            "[p_…] (a passage id), several separated by commas")
+
+
+def marker_warnings(answer: str) -> list[MarkerWarning]:
+    """Brackets that hold digits, a colon or a p_ id but do not parse as citations: the sentence they sit in
+    is treated as citing nothing, which the writer most likely did not mean."""
+    out = []
+    for match in _BRACKET.finditer(answer):
+        body = match.group(1)
+        if not parse_marker(body) and _LOOKS_CITED.search(body):
+            message = f"{match.group(0)} is not a citation groundqa can check; {_fix_for(body)}"
+            out.append(MarkerWarning(marker=match.group(0), start=match.start(), end=match.end(), message=message))
+    return out
 
 
 def _markers(text: str) -> list[_Marker]:

@@ -1,8 +1,10 @@
 """Check a quoted stretch against its source: exact, equal up to typography, or the closest span and the diff.
 
 Offsets returned are in source coordinates, so the page and the reviewer can open the span in context.
-The closest span comes from rapidfuzz's partial-ratio alignment (a substring search by edit similarity);
-the difference is a word-level difflib comparison of the quote with that span.
+The closest span comes from a word-level alignment: every stretch of the source as long as the quote is
+scored by rapidfuzz's word-list Levenshtein similarity (in C), then the best one's ends are moved word by word
+while that improves; the work grows with the source's length times the quote's, never with its square.
+The difference is a word-level difflib comparison of the quote with that span.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 ALTERED_MIN = 50.0  # word-level similarity (0-100) from which the closest span counts as the quote, altered
@@ -64,35 +65,35 @@ def similarity(quote: str, span: str) -> float:
     return 100.0 * Levenshtein.normalized_similarity(_words(quote), _words(span))
 
 
-def _refine(quote: str, text: str, start: int, end: int) -> tuple[float, int, int]:
-    """Snap an alignment to whole words, trying nearby word boundaries for the best word-level similarity.
+def _source_words(text: str, lo: int, hi: int) -> tuple[list[str], list[tuple[int, int]]]:
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text, lo, hi)]
+    return [w.translate(_FOLD).lower().strip(_PUNCT) for w in (text[a:b] for a, b in spans)], spans
 
-    partial_ratio aligns a window as long as the quote; an answer that inserted or dropped words matches a
-    longer or shorter stretch of the source, which this finds. Returns (similarity, start, end).
-    """
+
+def align(quote: str, text: str, lo: int, hi: int) -> tuple[float, int, int] | None:
+    """The stretch of ``text[lo:hi]`` most similar to ``quote`` word by word: (similarity 0-100, start, end)."""
     quote_words = _words(quote)
-    slack = min(30, max(3, len(quote_words) // 2))
-    margin = len(quote)
-    words = [(m.start(), m.end()) for m in _TOKEN.finditer(text, max(0, start - margin), min(len(text), end + margin))]
-    if not words:
-        return 0.0, start, end
-    first = min(range(len(words)), key=lambda i: abs(words[i][0] - start))
-    last = min(range(len(words)), key=lambda i: abs(words[i][1] - end))
-    folded_quote = _fold(quote)[0]
-    best = (-1.0, 0.0, words[first][0], words[max(first, last)][1])
-    for i in range(max(0, first - slack), min(len(words), first + slack + 1)):
-        for j in range(max(i, last - slack), min(len(words), last + slack + 1)):
-            piece = text[words[i][0]:words[j][1]]
-            words_score = 100.0 * Levenshtein.normalized_similarity(quote_words, _words(piece))
-            score = words_score + 0.01 * fuzz.ratio(folded_quote, _fold(piece)[0])
-            if score > best[0]:
-                best = (score, words_score, words[i][0], words[j][1])
-    _, words_score, lo, hi = best
-    while lo < hi and text[lo] in _PUNCT and not quote.startswith(text[lo]):
-        lo += 1
-    while hi > lo and text[hi - 1] in _PUNCT and not quote.endswith(text[hi - 1]):
-        hi -= 1
-    return words_score, lo, hi
+    words, spans = _source_words(text, lo, hi)
+    if not quote_words or not words:
+        return None
+    n = len(quote_words)
+    score = Levenshtein.normalized_similarity
+    best_i = max(range(max(1, len(words) - n + 1)), key=lambda i: score(quote_words, words[i:i + n]))
+    i, j = best_i, min(len(words), best_i + n)
+    current = score(quote_words, words[i:j])
+    improved = True
+    while improved:  # move either end by a word while the similarity grows (inserted or dropped words)
+        improved = False
+        for a, b in ((i - 1, j), (i + 1, j), (i, j + 1), (i, j - 1)):
+            if 0 <= a < b <= len(words) and (value := score(quote_words, words[a:b])) > current + 1e-9:
+                i, j, current, improved = a, b, value, True
+                break
+    start, end = spans[i][0], spans[j - 1][1]
+    while start < end and text[start] in _PUNCT and not quote.startswith(text[start]):
+        start += 1
+    while end > start and text[end - 1] in _PUNCT and not quote.endswith(text[end - 1]):
+        end -= 1
+    return 100.0 * current, start, end
 
 
 def word_diff(quote: str, source: str) -> tuple[DiffOp, ...]:
@@ -124,22 +125,16 @@ def check_quote(quote: str, source_text: str, span_start: int, span_end: int) ->
     if found >= 0:
         start, end = where[found], where[found + len(folded_quote) - 1] + 1
         return QuoteCheck("normalised", 100.0, start, end, source_text[start:end], inside(start, end))
-    # Align near the cited span and over the whole source; the local match wins ties, so a quote
+    # Align in the cited span first, then over the whole source; the cited span wins ties, so a quote
     # repeated elsewhere is matched where it was cited.
     best: tuple[float, int, int] | None = None
     for lo, hi in ((max(0, span_start - len(quote)), min(len(source_text), span_end + len(quote))),
                    (0, len(source_text))):
-        window, window_where = _fold(source_text[lo:hi])
-        if not window:
-            continue
-        align = fuzz.partial_ratio_alignment(folded_quote, window)
-        if align is None:
-            continue
-        start = lo + window_where[align.dest_start]
-        end = lo + window_where[max(align.dest_start, align.dest_end - 1)] + 1
-        refined = _refine(quote, source_text, start, end)
-        if best is None or refined[0] > best[0] + 1e-9:
-            best = refined
+        found_here = align(quote, source_text, lo, hi)
+        if found_here is not None and (best is None or found_here[0] > best[0] + 1e-9):
+            best = found_here
+        if best is not None and best[0] >= 100.0:
+            break
     if best is None:
         return QuoteCheck("not_found", 0.0)
     score, start, end = best

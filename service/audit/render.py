@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import click
-from groundqa.service.audit.schemas import AuditOut, CitationOut, ClaimOut
+from groundqa.service.audit.schemas import AuditItemOut, AuditOut, BatchSummaryOut, CitationOut, ClaimOut
 
 VERDICT_COLOURS = {"supported": "green", "partly supported": "yellow", "unclear": "white",
                    "not supported": "red", "contradicted": "red", "pass": "green", "review": "yellow", "fail": "red"}
@@ -67,3 +67,19 @@ def render_audit(result: AuditOut) -> str:
                  f"{s.uncited_sentences} uncited sentences; {s.elapsed_ms:.0f} ms")
     lines += [click.style(f"  {n}", dim=True) for n in s.notes]
     return "\n".join(lines)
+
+
+def render_batch_line(item: AuditItemOut) -> str:
+    """One line per answer of a batch: id, verdict and counts, or the error."""
+    if item.error is not None:
+        return f"{item.id}\t{_verdict('fail')} error: {item.error.message}"
+    s = item.report.summary
+    counts = ", ".join(f"{n} {v}" for v, n in s.by_verdict.items() if n) or "no claims"
+    warned = f"; {len(item.report.warnings)} unreadable markers" if item.report.warnings else ""
+    return f"{item.id}\t{_verdict(s.verdict)} {s.claims} claims ({counts}); {s.uncited_sentences} uncited{warned}"
+
+
+def render_batch_summary(summary: BatchSummaryOut) -> str:
+    counts = ", ".join(f"{n} {v}" for v, n in summary.by_verdict.items())
+    return (f"{_verdict(summary.verdict)}  {summary.answers} answers ({counts}); {summary.claims} claims; "
+            f"{summary.elapsed_ms / 1000:.1f} s")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from groundqa.index.store import StoredSource
-from groundqa.ingest.errors import NotFoundError
 from groundqa.ingest.records import Flag, Passage
 from groundqa.service.audit.parse import CitationRef
 from groundqa.service.engine import Engine
+from groundqa.service.exceptions import NotFoundError
 
 
 @dataclass(frozen=True)

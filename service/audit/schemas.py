@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from groundqa.service.schemas import FlagOut, PassageOut, SourceMetaOut
+from groundqa.service.schemas import ErrorBody, FlagOut, PassageOut, SourceMetaOut
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Verdict = Literal["supported", "partly supported", "unclear", "not supported", "contradicted"]
@@ -88,6 +88,14 @@ class ChecksOut(BaseModel):
     negation: AgreementOut
 
 
+class Probabilities(BaseModel):
+    """Calibrated probabilities that the cited text supports, refutes or says nothing about the claim."""
+
+    supports: float
+    refutes: float
+    neither: float
+
+
 class CitationOut(BaseModel):
     marker: str | None = Field(None, description="The marker as written in the answer text.")
     passage_id: str | None
@@ -99,7 +107,9 @@ class CitationOut(BaseModel):
     title: str | None = None
     text: str | None = Field(None, description="The cited text.")
     verdict: Verdict | None = Field(None, description="Support by this citation alone.")
-    score: float | None = None
+    score: float | None = Field(None, description="Probability (calibrated) that this citation alone supports the "
+                                "claim.")
+    probabilities: Probabilities | None = None
     aligned: SpanOut | None = Field(None, description="The cited sentence closest to the claim.")
     quote: QuoteOut | None = None
     flags: list[FlagOut] = Field(default_factory=list)
@@ -115,7 +125,7 @@ class InheritedFlagOut(FlagOut):
 class SuggestionOut(BaseModel):
     passage: PassageOut
     verdict: Verdict
-    score: float
+    score: float = Field(description="Probability (calibrated) that this passage supports the claim.")
     aligned: SpanOut | None
 
 
@@ -125,9 +135,12 @@ class ClaimOut(BaseModel):
     start: int | None = Field(None, description="Where the claim sits in the answer text.")
     end: int | None = None
     verdict: Verdict
-    score: float = Field(description="Support score, 0-1.")
-    similarity: float
-    coverage: float
+    score: float = Field(description="Probability (calibrated) that the cited text supports the claim: the "
+                         "verifier's p(supports) for the sentence the claim rests on.")
+    probabilities: Probabilities = Field(description="The verifier's calibrated probabilities for the sentence "
+                                         "the claim rests on.")
+    similarity: float = Field(description="Bi-encoder cosine of the claim and that sentence.")
+    coverage: float = Field(description="Share of the claim's content words in that sentence.")
     reasons: list[str]
     checks: ChecksOut | None
     citations: list[CitationOut]
@@ -159,7 +172,67 @@ class SummaryOut(BaseModel):
     notes: list[str]
 
 
+class MarkerWarningOut(BaseModel):
+    marker: str = Field(description="The bracket as written in the answer.")
+    start: int
+    end: int
+    message: str = Field(description="Why it is not read as a citation, and how to write it.")
+
+
 class AuditOut(BaseModel):
     summary: SummaryOut
     claims: list[ClaimOut]
     uncited: list[UncitedOut]
+    warnings: list[MarkerWarningOut] = Field(default_factory=list, description="Brackets that look like citations "
+                                             "but are not in a form groundqa reads; their sentences count as uncited.")
+
+
+class AuditItemIn(AuditIn):
+    id: str | None = Field(None, max_length=200, description="The answer's id, echoed in its result "
+                           "(default: its position, from 1).")
+
+
+class AuditBatchIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    answers: list[AuditItemIn] = Field(..., min_length=1, description="Answers to audit, each with an id; at "
+                                       "most GROUNDQA_AUDIT_MAX_BATCH of them.")
+    suggest: bool = Field(True, description="Look for the best-supporting passage where support is weak.")
+
+
+class AuditRequestIn(BaseModel):
+    """The body of POST /v1/audit: one answer (``answer`` or ``claims``) or a small batch (``answers``)."""
+
+    model_config = ConfigDict(extra="forbid")
+    answer: str | None = AuditIn.model_fields["answer"]
+    claims: list[ClaimIn] | None = AuditIn.model_fields["claims"]
+    answers: list[AuditItemIn] | None = Field(None, description="A batch instead: answers each with an id and "
+                                              "an 'answer' or 'claims'; at most GROUNDQA_AUDIT_MAX_BATCH.")
+    suggest: bool = AuditIn.model_fields["suggest"]
+
+    @model_validator(mode="after")
+    def _one_input(self) -> AuditRequestIn:
+        if sum(x is not None for x in (self.answer, self.claims, self.answers)) != 1:
+            raise ValueError("send exactly one of 'answer' (text with citation markers), 'claims' (structured) "
+                             "or 'answers' (a batch)")
+        return self
+
+
+class AuditItemOut(BaseModel):
+    id: str
+    report: AuditOut | None = Field(None, description="The audit, as for a single answer.")
+    error: ErrorBody | None = Field(None, description="Why this answer could not be audited.")
+
+
+class BatchSummaryOut(BaseModel):
+    verdict: Literal["pass", "review", "fail"] = Field(description="The worst verdict of the batch (an answer "
+                                                       "that could not be audited counts as fail).")
+    passed: bool
+    answers: int
+    by_verdict: dict[str, int] = Field(description="Answers per verdict: pass, review, fail, error.")
+    claims: int
+    elapsed_ms: float
+
+
+class AuditBatchOut(BaseModel):
+    summary: BatchSummaryOut
+    results: list[AuditItemOut]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from groundqa.credibility.support import VERDICTS
+from groundqa.credibility.judge import VERDICTS
 from groundqa.service.audit.schemas import ClaimOut, SummaryOut, UncitedOut
 
 _FAILING = {"not supported", "contradicted"}

@@ -91,9 +91,9 @@ def test_tiny_medquad_beir_run_and_its_index_is_cached(tmp_path: Path, encoder) 
 
 def test_cli_eval_on_the_seed_set(seed_index: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    proc = groundqa("eval", "seed", "--out", str(out), "--index", str(seed_index), "--mode", "bm25,hybrid",
-                    "--no-progress")
+    proc = groundqa("eval", "seed", "--out", str(out), "--index", str(seed_index), "--mode", "bm25,hybrid")
     assert proc.returncode == 0, proc.stderr
+    assert "\r" not in proc.stderr, "no progress bar when stderr is not a terminal"
     assert "| hybrid |" in proc.stdout and "nDCG@10" in proc.stdout and "abstention [hybrid]" in proc.stdout
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["modes"]) == {"bm25", "hybrid"} and metrics["queries"] >= 40
@@ -104,3 +104,41 @@ def test_cli_eval_refuses_what_it_cannot_read(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "not a BEIR folder" in proc.stderr
     proc = groundqa("eval", "seed", "--out", str(tmp_path / "o"), "--mode", "bm25,sparse")
     assert proc.returncode == 2 and "sparse" in proc.stderr
+
+
+def test_per_query_rows_carry_question_and_ranking(seed_results: dict, tmp_path: Path) -> None:
+    write_outputs(tmp_path, [seed_results["hybrid"]], meta={**META, "queries": 42})
+    rows = [json.loads(line) for line in (tmp_path / "per_query.hybrid.jsonl").read_text().splitlines()]
+    questions = {q.qid: q.question for q in load_evidence_set(SEED_SET).questions}
+    assert all(r["question"] == questions[r["qid"]] for r in rows)
+    ranked = rows[0]["ranked"]
+    assert ranked and all(pid.startswith("p_") for pid, _ in ranked)
+    assert [s for _, s in ranked] == sorted((s for _, s in ranked), reverse=True)
+
+
+def test_eval_compare_finds_what_changed(seed_results: dict, tmp_path: Path) -> None:
+    a, b = tmp_path / "a", tmp_path / "b"
+    write_outputs(a, [seed_results["bm25"], seed_results["hybrid"]], meta={**META, "queries": 42})
+    write_outputs(b, [seed_results["bm25"], seed_results["hybrid"]], meta={**META, "queries": 42})
+    rows = [json.loads(line) for line in (b / "per_query.hybrid.jsonl").read_text().splitlines()]
+    hurt = [r for r in rows if r.get("nDCG@10", 0) > 0][:12]  # B loses every relevant hit on 12 questions
+    for r in hurt:
+        r["nDCG@10"] = 0.0
+    (b / "per_query.hybrid.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    proc = groundqa("eval", "compare", str(a), str(b), "--json", "--top", "3")
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)["modes"]
+    ndcg = {d["measure"]: d for d in result["hybrid"]["deltas"]}["nDCG@10"]
+    expected = -sum(r0["nDCG@10"] for r0 in [json.loads(line) for line in
+                                              (a / "per_query.hybrid.jsonl").read_text().splitlines()]
+                    if r0["qid"] in {r["qid"] for r in hurt}) / sum("nDCG@10" in r for r in rows)
+    assert ndcg["delta"] == pytest.approx(expected) and ndcg["p_value"] < 0.01 and ndcg["ci_high"] < 0
+    assert result["hybrid"]["changed"] == 12 and len(result["hybrid"]["top_changes"]) == 3
+    top = result["hybrid"]["top_changes"][0]
+    assert top["b"] == 0.0 and top["question"] and top["qid"] in {r["qid"] for r in hurt}
+    same = {d["measure"]: d for d in result["bm25"]["deltas"]}["nDCG@10"]
+    assert same["delta"] == 0 and same["p_value"] == 1.0 and result["bm25"]["changed"] == 0
+    text = groundqa("eval", "compare", str(a), str(b), "--mode", "hybrid")
+    assert text.returncode == 0 and "nDCG@10" in text.stdout and "12 queries changed nDCG@10" in text.stdout
+    bad = groundqa("eval", "compare", str(a), str(tmp_path))
+    assert bad.returncode == 2 and "per_query" in bad.stderr

@@ -40,15 +40,16 @@ def test_unchanged_corpus_does_no_work(corpus_copy: Path, tmp_path: Path, encode
     assert again.passages_embedded == 0 and again.snapshot == first.snapshot
 
 
-def test_changed_file_reindexed_and_removed_file_dropped(corpus_copy: Path, tmp_path: Path, encoder) -> None:
+def test_changed_file_reindexed_and_removed_file_pruned(corpus_copy: Path, tmp_path: Path, encoder) -> None:
     index = tmp_path / "idx"
     run([corpus_copy], index, encoder)
     before = {p.passage_id for _, p in store_of(index).all_passages()}
     target = corpus_copy / "breast-cancer-with-metastases.txt"
     target.write_text(target.read_text() + "\n\nA new closing paragraph about follow-up scans every six months.\n")
     (corpus_copy / "imt-metastatic-cervical-cancer.txt").unlink()
-    report = run([corpus_copy], index, encoder)
+    report = run([corpus_copy], index, encoder, prune=True)
     assert report.changed and report.files_loaded == 1 and report.files_unchanged == 2 and report.sources_removed == 1
+    assert report.updated == ["breast-cancer-with-metastases"] and report.removed == ["imt-metastatic-cervical-cancer"]
     # only passages whose text changed were embedded again
     assert 0 < report.passages_embedded <= 2
     store = store_of(index)
@@ -79,7 +80,7 @@ def test_nothing_usable_leaves_the_index_alone(tmp_path: Path, corpus_copy: Path
     empty = tmp_path / "empty"
     empty.mkdir()
     report = run([empty], index, encoder)
-    assert not report.ok and "no usable documents" in report.errors[-1]
+    assert not report.ok and "no supported files" in report.errors[-1]
     assert current_snapshot(index).name == first.snapshot
 
 
@@ -131,3 +132,24 @@ def test_build_killed_midway_leaves_previous_index_loadable(tmp_path: Path, corp
     assert report.changed and report.sources == 44
     assert not list((index / "snapshots").glob(".tmp-*"))
     assert json.loads((current_snapshot(index) / "manifest.json").read_text())["sources"] == 44
+
+
+def test_scanned_pdf_passages_say_they_came_from_ocr(tmp_path: Path, encoder) -> None:
+    from groundqa.service.schemas import passage_out
+
+    from tests.ingest.test_pdf import SCAN, needs_ocr, tesseract_ready
+    from tests.pdfs import scanned_pdf
+
+    if not tesseract_ready():
+        pytest.skip(needs_ocr.kwargs["reason"])
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "scan.pdf").write_bytes(scanned_pdf(SCAN))
+    (corpus / "typed.txt").write_text("Typed notes on bone metastases and their treatment with radiotherapy.")
+    report = run([corpus], tmp_path / "idx", encoder)
+    assert report.ok, report.errors
+    store = store_of(tmp_path / "idx")
+    sources = {s.source_id: s for s in store.sources()}
+    assert sources["scan"].meta.extra["ocr_pages"] == [1]
+    outs = [passage_out(p, sources[p.source_id]) for _, p in store.all_passages()]
+    assert {o.source_id for o in outs if o.ocr} == {"scan"} and any(not o.ocr for o in outs)

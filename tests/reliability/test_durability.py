@@ -64,8 +64,8 @@ def holds_lock(pid: int, index: Path) -> bool:
     return any(f" {pid} " in line and inode in line for line in Path("/proc/locks").read_text().splitlines())
 
 
-def start_ingest(corpus: Path, index: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "groundqa", "ingest", str(corpus), "--index", str(index),
+def start_ingest(corpus: Path, index: Path, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "groundqa", "ingest", str(corpus), "--index", str(index), *extra,
                              "--no-progress"], cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"},
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -119,11 +119,11 @@ def test_kill_right_after_commit_leaves_the_new_index_complete(old_index, encode
     corpus, index = old_index
     live = pointer(index)
     (corpus / "liver.txt").unlink()  # a removal re-embeds nothing, so the run reaches its commit in seconds
-    proc = start_ingest(corpus, index)
+    proc = start_ingest(corpus, index, "--prune")
     kill_when(proc, lambda: pointer(index) != live)  # CURRENT swapped: the build is sealed, pruning may be cut
 
     assert {s.source_id for s in Engine.load(index, encoder=encoder).sources()} == {"bone"}
-    again = groundqa("ingest", str(corpus), "--index", str(index), "--json")  # same settings as the killed run
+    again = groundqa("ingest", str(corpus), "--prune", "--index", str(index), "--json")  # as the killed run
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout)["changed"] is False, "a committed build must not be redone"
     assert answers(index, encoder)

@@ -27,7 +27,7 @@ def test_query_human_output_shows_rank_title_and_span(seed_index: Path) -> None:
     out = groundqa("query", QUESTION, "-k", "2", "--mode", "bm25", "--index", str(seed_index))
     assert out.returncode == 0, out.stderr
     assert " 1. Metastatic Cervical Cancer: A guide for patients and families" in out.stdout
-    assert "engage-metastatic-cervical-cancer-factsheet [" in out.stdout and " 2. " in out.stdout
+    assert "cite [engage-metastatic-cervical-cancer-factsheet:" in out.stdout and " 2. " in out.stdout
 
 
 def test_ingest_reports_failures_and_exits_nonzero(tmp_path: Path) -> None:
@@ -69,3 +69,27 @@ def test_query_per_source_option_and_best_sentence(seed_index: Path) -> None:
     assert all(p["best_sentence"]["text"] in p["text"] for p in passages)
     human = groundqa("query", QUESTION, "-k", "1", "--index", str(seed_index))
     assert human.returncode == 0 and "cisplatin or carboplatin with paclitaxel" in human.stdout
+
+
+def test_ingest_accounts_for_every_file_and_fills_metadata_from_documents(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("Bone metastases often cause pain that radiotherapy can relieve.")
+    (corpus / "clinic.html").write_bytes((Path(__file__).parents[1] / "ingest" / "data" / "clinic_article.html")
+                                         .read_bytes())
+    (corpus / "notes.xlsx").write_bytes(b"PK\x03\x04 spreadsheet")
+    (corpus / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (corpus / ".DS_Store").write_bytes(b"\x00\x00")
+    index = tmp_path / "idx"
+    out = groundqa("ingest", str(corpus), "--index", str(index))
+    assert out.returncode == 0, out.stderr
+    assert "4 files seen, 2 loaded" in out.stdout and "2 skipped (unsupported type), 1 hidden ignored" in out.stdout
+    skipped = next(line for line in out.stderr.splitlines() if line.startswith("skipped"))
+    assert "notes.xlsx" in skipped and "photo.png" in skipped and ".docx" in skipped and ".pdf" in skipped
+    sources = {s["source_id"]: s for s in json.loads(groundqa("sources", "--json", "--index", str(index)).stdout)
+               ["sources"]}
+    clinic = sources["clinic"]
+    assert clinic["title"] == "Bone metastases: what helps with pain" and clinic["authors"] == ["Dr Jane Smith"]
+    assert clinic["date"] == "2023-04-12" and clinic["publisher"] == "Riverside Cancer Clinic"
+    assert clinic["url"] == "https://riverside-clinic.example/articles/bone-metastases-pain"
+    assert clinic["language"] == "en-GB"

@@ -177,14 +177,25 @@ async function openPassage(passageId) {
   }
 }
 
+async function allPassages(sourceId) {
+  // the list route is paged: follow next_offset to the end
+  const out = [];
+  for (let offset = 0; offset !== null && offset !== undefined;) {
+    const page = await api(`/v1/sources/${encodeURIComponent(sourceId)}/passages?limit=1000&offset=${offset}`);
+    out.push(...page.passages);
+    offset = page.next_offset;
+  }
+  return out;
+}
+
 async function openSpan(sourceId, start, end, extra = []) {
   try {
     const s = await api(`/v1/sources/${encodeURIComponent(sourceId)}`);
     viewing = {sourceId, start, end, flags: [], extra, whole: true};
     $("viewer-title").textContent = s.title || s.source_id;
     $("viewer-meta").replaceChildren(`${s.source_id} · span [${start}–${end}] `, ...sourceBadges(s));
-    const passages = await api(`/v1/sources/${encodeURIComponent(sourceId)}/passages`);
-    viewing.flags = passages.passages.flatMap((p) => p.flags.filter((f) => f.evidence && f.evidence.length));
+    const passages = await allPassages(sourceId);
+    viewing.flags = passages.flatMap((p) => p.flags.filter((f) => f.evidence && f.evidence.length));
     renderSource(s.text, 0, false, false);
   } catch (error) {
     alert(error.message);
