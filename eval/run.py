@@ -68,6 +68,21 @@ class ShardedEncoder:
         return np.vstack(parts) if parts else self.inner.encode([])
 
 
+def index_code_digest() -> str:
+    """A digest of the code that turns files into an index (loaders, chunking, build, lexical and sentence
+    indexes): a cached evaluation index is rebuilt when that code changes, never reused stale. Vectors come
+    back from the embedding shards, which are keyed by text, so only changed passages are embedded again."""
+    from groundqa import index, ingest
+
+    digest = hashlib.sha256()
+    folders = [Path(ingest.__file__).parent]
+    files = sorted(f for d in folders for f in d.glob("*.py"))
+    files += [Path(index.__file__).parent / n for n in ("build.py", "lexical.py", "sentences.py")]
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: str, cache: Path,
                  encoder: Any = None, progress: bool = True) -> Path:
     """An index of ``paths`` under ``cache``, keyed by their content and the index settings.
@@ -81,7 +96,8 @@ def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: st
 
     key_fields = {"content": content_key, "model": resolve_model(settings.model)[0],
                   "chunk_max_chars": settings.chunk_max_chars, "chunk_overlap_chars": settings.chunk_overlap_chars,
-                  "embed_context": settings.embed_context}
+                  "embed_context": settings.embed_context,
+                  "sentence_index": bool(getattr(settings, "sentence_index", True)), "code": index_code_digest()}
     key = hashlib.sha256(json.dumps(key_fields, sort_keys=True).encode()).hexdigest()[:12]
     backend = getattr(settings, "encoder_backend", None) or "fp32"
     if backend != "fp32":
