@@ -156,3 +156,20 @@ def test_audit_shows_a_quote_diff(server: str, browser: WebDriver) -> None:
     diff = browser.find_element(By.CSS_SELECTOR, "#claims .claim .diff")
     assert diff.find_element(By.TAG_NAME, "del").text == "docetaxel"
     assert diff.find_element(By.TAG_NAME, "ins").text == "paclitaxel"
+
+
+def test_each_card_marks_its_best_sentence_and_cites_it(server: str, browser: WebDriver) -> None:
+    question = "When should palliative care start?"
+    api = httpx.post(f"{server}/v1/query", json={"question": question, "k": 5}, timeout=WAIT).json()["passages"]
+    cards = ask(browser, server, question)
+    assert [c.get_attribute("data-passage-id") for c in cards] == [p["passage_id"] for p in api]
+    for card, passage in zip(cards, api, strict=True):
+        marks = card.find_elements(By.CSS_SELECTOR, "mark.best-sentence")  # split where a flag overlaps it
+        assert flat("".join(m.get_attribute("textContent") for m in marks)) == flat(passage["best_sentence"]["text"])
+    answering = next(i for i, p in enumerate(api) if "Palliative care is not only for the end of life" in p["text"])
+    assert api[answering]["best_sentence"]["text"].startswith("Palliative care is not only for the end of life")
+    cards[answering].find_element(By.CSS_SELECTOR, ".cite").click()
+    wait(browser).until(ec.visibility_of_element_located((By.ID, "answer")))
+    line = browser.find_element(By.ID, "answer").get_attribute("value").splitlines()[-1]
+    assert line.startswith("Palliative care is not only for the end of life")
+    assert line.endswith(f"[{api[answering]['passage_id']}].")
