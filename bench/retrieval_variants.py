@@ -111,12 +111,18 @@ class Scores:
             found = lexical.field_scores(question(queries[q]))
             self.fields[q] = {name: found.get(name, np.zeros(size, dtype=np.float32)) for name in lexical.fields}
         self.dense: dict[str, np.ndarray] = {}
+        self.vector: dict[str, np.ndarray] = {}
+        self.sentences = None if engine is None else engine.sentences  # None: an index without sentence vectors
         if engine is not None:
             vectors = np.load(engine.snapshot / "embeddings.npy", allow_pickle=False)
             qv = engine.encoder.encode([question(queries[q]) for q in self.qids])
+            self.vector = {q: qv[i] for i, q in enumerate(self.qids)}
             self.dense = {q: vectors @ qv[i] for i, q in enumerate(self.qids)}
 
-    def lists(self, q: str, *, depth: int, weights: dict[str, float], modes: tuple[str, ...]) -> dict:
+    def lists(self, q: str, *, depth: int, weights: dict[str, float], modes: tuple[str, ...],
+              sentence: bool = False) -> dict:
+        """The retrievers' ranked (row, score) lists, as Engine.rankings builds them; ``sentence``: the third
+        hybrid list, the candidates of both re-scored by their best sentence's cosine."""
         from groundqa.index.lexical import top_rows
 
         out = {}
@@ -129,6 +135,10 @@ class Scores:
             top = np.argpartition(-scores, depth - 1)[:depth]
             top = top[np.argsort(-scores[top], kind="stable")]
             out["dense"] = [(int(i), float(scores[i])) for i in top]
+        if sentence and self.sentences is not None and "bm25" in modes and "dense" in modes:
+            rows = list(dict.fromkeys(r for items in out.values() for r, _ in items))
+            scored = self.sentences.scores(rows, self.vector[q])
+            out["sentence"] = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
         return out
 
 
@@ -136,8 +146,9 @@ def groundqa_run(scores: Scores, *, modes: tuple[str, ...], depth: int, fields: 
     from groundqa.service.ranking import grouped
 
     run = {}
+    sentence = rank.weights.get("sentence", 0.0) > 0  # as the engine: only a weighted sentence list is built
     for q in scores.qids:
-        lists = scores.lists(q, depth=depth, weights=fields, modes=modes)
+        lists = scores.lists(q, depth=depth, weights=fields, modes=modes, sentence=sentence)
         source_of = {r: scores.source_of[r] for items in lists.values() for r, _ in items}
         listed = grouped(lists, source_of, rank, k=DEPTH_DOCS)
         run[q] = list(dict.fromkeys(source_of[r] for r, _, _ in listed))
@@ -184,6 +195,9 @@ def variants(grid: str):
         yield (f"hybrid rrf k={k} w_dense={wd} title {wt} depth {depth} {level} {agg}", ("bm25", "dense"), depth,
                {"title": wt, "heading": 0}, {**base, "rrf_k": k, "weights": {"dense": wd}, "level": level,
                                               "aggregate": agg})
+    for k, wd, ws in itertools.product((10, 30, 60), (1.0, 2.0), (0.25, 0.5, 1.0)):
+        yield (f"hybrid rrf k={k} w_dense={wd} w_sentence={ws} title 2 depth 100 passage max", ("bm25", "dense"),
+               100, {"title": 2, "heading": 0}, {**base, "rrf_k": k, "weights": {"dense": wd, "sentence": ws}})
     for wt, depth, level, agg, wd in itertools.product((1, 2, 3), (100, 200), ("passage", "source"), ("max", "sum2"),
                                                        (0.5, 0.6, 0.7, 0.8)):
         yield (f"hybrid convex dense {wd} title {wt} depth {depth} {level} {agg}", ("bm25", "dense"), depth,
