@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 from groundqa.eval.run import ShardedEncoder
-from groundqa.index.build import ingest
+from groundqa.index.build import ingest, remove
 from groundqa.index.sentences import SentenceIndex, embed_sentences, text_key
-from groundqa.index.snapshot import current_snapshot
+from groundqa.index.snapshot import current_snapshot, read_manifest
 from groundqa.index.store import STORE_FILE, Store
 from groundqa.ingest.chunk import ChunkSettings
 
@@ -66,6 +66,32 @@ def test_reingest_after_an_edit_embeds_only_new_sentences(corpus_copy: Path, tmp
     ingest([corpus_copy], index_dir=index, encoder=lambda: Spy(), chunking=ChunkSettings(), progress=False)
     second = SentenceIndex.load(current_snapshot(index))
     assert len(second.spans) > len(first.spans) and sum(calls) <= 6  # a passage or two, and their sentences
+
+
+def test_removing_a_source_keeps_every_other_sentence_and_its_vector(corpus_copy: Path, tmp_path: Path,
+                                                                     encoder) -> None:
+    """`groundqa remove` renumbers passage rows; the sentence index follows them and encodes nothing."""
+    index = tmp_path / "idx"
+    ingest([corpus_copy], index_dir=index, encoder=encoder, chunking=ChunkSettings(), progress=False)
+    before = current_snapshot(index)
+    old_store, old = Store(before / STORE_FILE), SentenceIndex.load(before)
+    old_rows = dict(old_store.all_passages())
+    gone = sorted({p.source_id for p in old_rows.values()})[0]
+    kept = [i for i, (r, _, _) in enumerate(old.spans) if old_rows[int(r)].source_id != gone]
+    vector_of = {(old_rows[int(old.spans[i][0])].source_id, int(old.spans[i][1]), int(old.spans[i][2])):
+                 old.vectors[i] for i in kept}  # a sentence in two overlapping passages is listed for each
+    old_store.close()
+    remove([gone], index_dir=index)  # takes no encoder: every kept vector must come from the old snapshot
+    after = current_snapshot(index)
+    store, new = Store(after / STORE_FILE), SentenceIndex.load(after)
+    rows = dict(store.all_passages())
+    assert read_manifest(after)["sentence_index"] is True and new is not None
+    assert len(new.offsets) == len(rows) + 1 and len(new.spans) == len(kept) == len(new.vectors)
+    for i, (r, s, e) in enumerate(new.spans):
+        passage = rows[int(r)]
+        assert passage.source_id != gone and passage.start <= s < e <= passage.end
+        assert np.array_equal(new.vectors[i], vector_of[(passage.source_id, int(s), int(e))])
+    store.close()
 
 
 def test_sharded_encoding_resumes_from_finished_shards(tmp_path: Path) -> None:
