@@ -29,7 +29,7 @@ class Calibration:
 
     temperature: float = 1.0
     shift: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    supported: float = 0.8  # p(supports) at or above: "supported"; below, when supports wins: "partly supported"
+    supported: float = 0.0  # p(supports) at or above: "supported"; below, when supports wins: "partly supported"
     not_supported: float = 0.8  # p(neither) at or above: "not supported"; below, when neither wins: "unclear"
 
     @classmethod
@@ -82,12 +82,21 @@ class Verifier:
             try:
                 for i in range(0, len(pairs), batch_size):
                     chunk = pairs[i:i + batch_size]
-                    enc = self.tokenizer([c for c, _ in chunk], [e for _, e in chunk], truncation="only_second",
-                                         max_length=self.max_length, padding=True, return_tensors="pt")
-                    out.append(self.model(**enc).logits.float().numpy())
+                    out.append(self.model(**self._encode(chunk)).logits.float().numpy())
             finally:
                 torch.set_num_threads(previous)
         return np.vstack(out)
+
+    def _encode(self, chunk: Sequence[tuple[str, str]]):  # type: ignore[no-untyped-def]
+        """Token ids of a batch: the evidence is cut to fit; a claim too long to leave it room is cut as well
+        (the verifier's inputs are short claims, but compare reads whole sentences both ways)."""
+        claims, evidence = [c for c, _ in chunk], [e for _, e in chunk]
+        try:
+            return self.tokenizer(claims, evidence, truncation="only_second", max_length=self.max_length,
+                                  padding=True, return_tensors="pt")
+        except Exception:  # tokenizers: "Sequence to truncate too short to respect the provided max_length"
+            return self.tokenizer(claims, evidence, truncation="longest_first", max_length=self.max_length,
+                                  padding=True, return_tensors="pt")
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         return self.calibration.probabilities(self.logits(pairs))

@@ -109,6 +109,8 @@ def write_report(cases: list, baseline: np.ndarray, fitted: dict, *, out: Path, 
     predicted = collapse([c.predicted for c in cases], space)
     base = collapse([LABELS[int(b)] for b in baseline], space)
     probabilities = np.array([[c.probabilities[k] for k in LABELS] for c in cases])
+    # the model alone: the most probable label, without the checks' overrides or the verdict thresholds
+    alone = collapse([LABELS[i] for i in probabilities.argmax(1)], space)
     rows = list(space) if space == TWO_WAY else list(LABELS)
     matrix = confusion_matrix(gold, predicted, labels=rows).tolist()
     ece, table = calibration(probabilities, gold, space)
@@ -119,6 +121,9 @@ def write_report(cases: list, baseline: np.ndarray, fitted: dict, *, out: Path, 
                      **bootstrap(gold, predicted, base, space, n=bootstrap),
                      "per_class": _per_class(gold, predicted, space),
                      "confusion": {"rows_gold_cols_predicted": rows, "matrix": matrix}},
+        "verifier_alone": {"macro_f1": round(macro_f1(gold, alone, space), 4),
+                           **bootstrap(gold, alone, predicted, space, n=bootstrap),
+                           "per_class": _per_class(gold, alone, space)},
         "cosine_baseline": {"macro_f1": round(macro_f1(gold, base, space), 4),
                             **bootstrap(gold, base, None, space, n=bootstrap),
                             "per_class": _per_class(gold, base, space), "thresholds": fitted},
@@ -134,6 +139,8 @@ def write_report(cases: list, baseline: np.ndarray, fitted: dict, *, out: Path, 
     lines = [f"# Claims evaluation: {name}", "", f"Source: {citation}. {len(cases)} cases, labels {', '.join(space)}.",
              "", "| run | macro-F1 | 95% CI |", "|---|---|---|",
              f"| verifier (audit) | {v['macro_f1']:.3f} | {v['ci95'][0]:.3f}-{v['ci95'][1]:.3f} |",
+             f"| verifier alone (argmax, no checks) | {metrics['verifier_alone']['macro_f1']:.3f} | "
+             f"{metrics['verifier_alone']['ci95'][0]:.3f}-{metrics['verifier_alone']['ci95'][1]:.3f} |",
              f"| cosine threshold | {b['macro_f1']:.3f} | {b['ci95'][0]:.3f}-{b['ci95'][1]:.3f} |",
              f"| always neither | {metrics['always_neither']['macro_f1']:.3f} | |", "",
              f"Paired difference verifier - cosine: 95% CI {v['difference_ci95'][0]:+.3f} to "

@@ -229,3 +229,7 @@ def run_eval(dataset: str, *, out: Path, modes: list[str], k: int, depth: int, u
 from groundqa.eval.claims_cli import claims_cmd  # noqa: E402
 
 eval_cmd.add_command(claims_cmd)
+from groundqa.eval.contradictions_cli import conflicts_cmd, contradictions_cmd  # noqa: E402
+
+eval_cmd.add_command(contradictions_cmd)
+eval_cmd.add_command(conflicts_cmd)

@@ -14,7 +14,7 @@ from groundqa.service.lifecycle import EngineKeeper
 from groundqa.service.observability import install_observability
 from groundqa.service.perf import engine_options
 from groundqa.service.ranking import from_settings as rank_settings
-from groundqa.service.routes import audit, health, ops, query, sources
+from groundqa.service.routes import audit, compare, health, ops, query, sources
 from groundqa.service.security import install_security
 from groundqa.service.settings import Settings
 from groundqa.service.web import mount_web
@@ -51,7 +51,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, load_in_back
     install_error_handlers(app)
     install_security(app, settings)
     install_observability(app)
-    for module in (health, ops, query, sources, audit):
+    for module in (health, ops, query, sources, audit, compare):
         app.include_router(module.router)
     mount_web(app)
     return app

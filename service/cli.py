@@ -25,6 +25,7 @@ from groundqa.service.commandline import (
     show_progress,
     warn,
 )
+from groundqa.service.compare.command import compare_cmd
 from groundqa.service.settings import Settings
 
 QUERY_FORMATS = ("text", "json", "md", "csv", "csl", "ris", "bibtex")
@@ -276,5 +277,5 @@ def serve_cmd(host: str | None, port: int | None, index: Path | None, model: str
 
 
 # Commands that live beside what they drive; they share service/commandline.py with this module.
-for command in (eval_cmd, flags_eval_cmd, audit_cmd, train_group):
+for command in (eval_cmd, flags_eval_cmd, audit_cmd, train_group, compare_cmd):
     main.add_command(command)

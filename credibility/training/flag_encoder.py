@@ -43,7 +43,7 @@ def predict(model, tokenizer, rows: list[Labelled], *, max_length: int, batch_si
         for i in range(0, len(rows), batch_size):
             chunk = rows[i:i + batch_size]
             enc = tokenizer([r.item.text for r in chunk], [context_text(r.item, r.page) for r in chunk],
-                            truncation="only_second", max_length=max_length, padding=True, return_tensors="pt")
+                            truncation="longest_first", max_length=max_length, padding=True, return_tensors="pt")
             out.append(torch.sigmoid(model(**enc).logits).numpy())
     return np.vstack(out)
 
@@ -85,7 +85,7 @@ def train(out: Path, *, epochs: int = 4, lr: float = 5e-5, batch_size: int = 16,
             batch = order[start:start + batch_size]
             chunk = [train_rows[i] for i in batch]
             enc = tokenizer([r.item.text for r in chunk], [context_text(r.item, r.page) for r in chunk],
-                            truncation="only_second", max_length=max_length, padding=True, return_tensors="pt")
+                            truncation="longest_first", max_length=max_length, padding=True, return_tensors="pt")
             loss = loss_fn(model(**enc).logits, y[batch])
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

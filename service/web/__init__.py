@@ -1,4 +1,5 @@
-"""The reviewer page: static HTML, CSS and vanilla JS shipped in the package, served at ``/``; no build step."""
+"""The reviewer page: static HTML, CSS and vanilla JS (ES modules) shipped in the package, served at ``/``; no
+build step and nothing fetched from another host."""
 
 from __future__ import annotations
 
@@ -12,9 +13,15 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 def mount_web(app: FastAPI) -> None:
-    """Serve the page at ``/`` and its assets under ``/web/``; the API routes keep precedence."""
+    """Serve the page at ``/``, its assets under ``/web/`` and the favicon where browsers look for it; the API
+    routes keep precedence."""
     app.mount("/web", StaticFiles(directory=STATIC), name="web")
 
     @app.get("/", include_in_schema=False)
     def page() -> FileResponse:
         return FileResponse(STATIC / "index.html", media_type="text/html")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC / "favicon.ico", media_type="image/vnd.microsoft.icon",
+                            headers={"Cache-Control": "public, max-age=86400"})

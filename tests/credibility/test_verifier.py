@@ -55,3 +55,11 @@ def test_temperature_scaling_keeps_the_ranking_and_softens() -> None:
     logits = np.array([[2.0, 0.5, -1.0]])
     hot, cold = Calibration(temperature=2.0).probabilities(logits), Calibration(temperature=1.0).probabilities(logits)
     assert hot.argmax() == cold.argmax() and hot.max() < cold.max()
+
+
+def test_a_claim_longer_than_the_window_is_cut_not_an_error() -> None:
+    # compare reads whole sentences both ways, so a long sentence can be the claim of a short one
+    long_claim = " ".join(["Metastatic breast cancer is treated with chemotherapy and hormone therapy"] * 30)
+    p = verifier().probabilities([(long_claim, "Chemotherapy is used."), ("Chemotherapy is used.", long_claim)])
+    assert p.shape == (2, 3)
+    np.testing.assert_allclose(p.sum(1), 1.0, atol=1e-5)

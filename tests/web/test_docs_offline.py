@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.web.test_page import CHROMEDRIVER, CHROMIUM, FLAGS
+from tests.web.conftest import CHROMEDRIVER, CHROMIUM, FLAGS
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed: pip install -e '.[test]'")
 from selenium.webdriver.chrome.service import Service  # noqa: E402
