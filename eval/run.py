@@ -71,7 +71,7 @@ class ShardedEncoder:
 def index_code_digest() -> str:
     """A digest of the code that turns files into an index (loaders, chunking, build, lexical and sentence
     indexes): a cached evaluation index is rebuilt when that code changes, never reused stale. Vectors come
-    back from the embedding shards, which are keyed by text, so only changed passages are embedded again."""
+    back from the embedding shards (keyed by their texts) as long as the code change leaves the texts alone."""
     from groundqa import index, ingest
 
     digest = hashlib.sha256()
