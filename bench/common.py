@@ -99,20 +99,12 @@ def medquad(sample: int | None = None, seed: int = 0):
 
 
 def medquad_index(dataset, *, backend: str = "fp32", progress: bool = True) -> Path:
-    """The dataset's index with the default chunking; fp32 is shared with `groundqa eval`, others kept apart."""
+    """The dataset's index with the default chunking, the one `groundqa eval` builds for that backend."""
     from groundqa.eval.run import cached_index
     from groundqa.service.settings import Settings
 
-    settings = Settings(encoder_backend=backend)
-    if backend == "fp32":
-        return cached_index([dataset.corpus], settings, name=dataset.name, content_key=dataset.corpus_digest(),
-                            cache=CACHE, progress=progress)
-    from groundqa.index.embed import Encoder
-
-    return cached_index([dataset.corpus], settings, name=f"{dataset.name}-{backend}",
-                        content_key=dataset.corpus_digest(), cache=CACHE, progress=progress,
-                        encoder=lambda: Encoder(settings.model, batch_size=settings.batch_size, backend=backend,
-                                                cache_dir=settings.model_cache))
+    return cached_index([dataset.corpus], Settings(encoder_backend=backend), name=dataset.name,
+                        content_key=dataset.corpus_digest(), cache=CACHE, progress=progress)
 
 
 def questions(dataset, n: int, *, seed: int = 0) -> list[str]:

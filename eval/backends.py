@@ -18,6 +18,7 @@ class Retrieved:
     end: int
     score: float
     flags: frozenset[str] = frozenset()
+    best_sentence: tuple[int, int] | None = None  # source offsets of the hit's best sentence, when there is one
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ class Backend(Protocol):
     label: str
     max_k: int
 
-    def query(self, question: str, *, k: int, mode: str) -> QueryResult: ...
+    def query(self, question: str, *, k: int, mode: str, per_source: int | None = None) -> QueryResult: ...
     def source_text(self, source_id: str) -> str | None: ...
     def source_passages(self, source_id: str) -> list[Retrieved]: ...
     def source_ids(self) -> set[str]: ...
@@ -48,18 +49,19 @@ class EngineBackend:
     @classmethod
     def load(cls, index_dir: Path, settings: Any, encoder: Any = None) -> EngineBackend:
         from groundqa.service.engine import Engine
+        from groundqa.service.ranking import from_settings as rank_settings
 
         engine = Engine.load(index_dir, model=settings.model, encoder=encoder, batch_size=settings.batch_size,
-                             rrf_k=settings.rrf_k, candidates=settings.candidates,
+                             rank=rank_settings(settings),
                              abstain_below=settings.abstain_below)
         return cls(engine, label=f"in-process ({index_dir})", max_k=settings.max_k)
 
-    def query(self, question: str, *, k: int, mode: str) -> QueryResult:
+    def query(self, question: str, *, k: int, mode: str, per_source: int | None = None) -> QueryResult:
         began = time.perf_counter()
-        answer = self.engine.answer(question, k=k, mode=mode)
+        answer = self.engine.answer(question, k=k, mode=mode, per_source=per_source)
         seconds = time.perf_counter() - began
-        return QueryResult([_from_passage(h.passage, h.score) for h in answer.hits], answer.abstained,
-                           answer.support, seconds)
+        return QueryResult([_from_passage(h.passage, h.score, h.best_sentence) for h in answer.hits],
+                           answer.abstained, answer.support, seconds)
 
     def source_text(self, source_id: str) -> str | None:
         from groundqa.service.exceptions import NotFoundError
@@ -79,8 +81,9 @@ class EngineBackend:
         self.engine.close()
 
 
-def _from_passage(p: Any, score: float) -> Retrieved:
-    return Retrieved(p.passage_id, p.source_id, p.start, p.end, float(score), frozenset(f.kind for f in p.flags))
+def _from_passage(p: Any, score: float, best: Any = None) -> Retrieved:
+    return Retrieved(p.passage_id, p.source_id, p.start, p.end, float(score), frozenset(f.kind for f in p.flags),
+                     None if best is None else (best.start, best.end))
 
 
 class HttpBackend:
@@ -106,9 +109,12 @@ class HttpBackend:
             time.sleep(float(response.headers.get("retry-after", "0.2") or 0.2))
         return response
 
-    def query(self, question: str, *, k: int, mode: str) -> QueryResult:
+    def query(self, question: str, *, k: int, mode: str, per_source: int | None = None) -> QueryResult:
         began = time.perf_counter()
-        response = self._request("POST", "/v1/query", json={"question": question, "k": k, "mode": mode})
+        body = {"question": question, "k": k, "mode": mode}
+        if per_source is not None:
+            body["per_source"] = per_source
+        response = self._request("POST", "/v1/query", json=body)
         seconds = time.perf_counter() - began
         if response.status_code != 200:
             raise DatasetError(f"{self.label} answered {response.status_code} to a query: {response.text[:300]}")
@@ -144,5 +150,7 @@ class HttpBackend:
 
 
 def _from_json(p: dict) -> Retrieved:
+    best = p.get("best_sentence")
     return Retrieved(p["passage_id"], p["source_id"], p["start"], p["end"], float(p.get("score") or 0.0),
-                     frozenset(f["kind"] for f in p.get("flags", [])))
+                     frozenset(f["kind"] for f in p.get("flags", [])),
+                     None if not best else (best["start"], best["end"]))

@@ -10,6 +10,7 @@ from typing import Any
 import click
 from click_default_group import DefaultGroup
 from groundqa.eval.datasets import DEFAULT_MEDQUAD, SEED_SET
+from groundqa.eval.mediqa import DEFAULT_MEDIQA
 from groundqa.service.commandline import make_settings, progress_option, show_progress
 
 EXIT_BAD_DATASET = 2
@@ -71,6 +72,11 @@ def eval_cmd() -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="DATASET=medquad: sampling seed.")
 @click.option("--medquad-src", type=click.Path(path_type=Path), default=DEFAULT_MEDQUAD, show_default=True,
               help="DATASET=medquad: the MedQuAD XML folder.")
+@click.option("--mediqa-src", type=click.Path(path_type=Path), default=DEFAULT_MEDIQA, show_default=True,
+              help="DATASET=mediqa: the mediqa_qa BEIR folder (qrels/dev.tsv).")
+@click.option("--part", type=click.Choice(["all", "measure", "tune"]), default="all", show_default=True,
+              help="DATASET=mediqa: which part of the fixed split (eval/mediqa_split.json) to run; 'all' also "
+              "reports each part.")
 @click.option("--chunk-chars", type=int, default=None, help="Passage size for indexes built here.")
 @click.option("--overlap-chars", type=int, default=None, help="Passage overlap for indexes built here.")
 @click.option("--embed-context", type=click.Choice(["none", "title", "heading", "title+heading"]), default=None,
@@ -80,14 +86,17 @@ def eval_cmd() -> None:
 @click.option("--abstain-below", type=float, default=None, help="Abstention threshold on cosine (in-process).")
 @progress_option
 def run_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | None, index: Path | None,
-             model: str | None, corpus: Path | None, cache: Path, sample: int | None, seed: int,
-             medquad_src: Path, chunk_chars: int | None, overlap_chars: int | None, embed_context: str | None,
-             rrf_k: int | None, candidates: int | None, abstain_below: float | None, progress: bool | None) -> None:
+            model: str | None, corpus: Path | None, cache: Path, sample: int | None, seed: int,
+            medquad_src: Path, mediqa_src: Path, part: str, chunk_chars: int | None, overlap_chars: int | None,
+            embed_context: str | None, rrf_k: int | None, candidates: int | None, abstain_below: float | None,
+            progress: bool | None) -> None:
     """Benchmark retrieval on DATASET and write a report to --out.
 
     DATASET is a BEIR folder (corpus.jsonl, queries.jsonl, qrels/test.tsv; indexed on its own under
     --cache), a question-set .jsonl with quoted evidence over the current index, `seed` for the bundled
-    seed question set, or `medquad` (built from --medquad-src, optionally --sample'd).
+    seed question set, `mediqa` for the retrieval development benchmark (consumer questions over all of
+    MedQuAD, graded; --part of its fixed tune/measure split), or `medquad` (built from --medquad-src,
+    optionally --sample'd).
     """
     from groundqa.eval.datasets import DatasetError
     from groundqa.ingest.errors import GroundqaError, IndexMismatchError, IndexMissingError
@@ -99,7 +108,7 @@ def run_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | N
     try:
         document = run_eval(dataset, out=out, modes=modes, k=k, depth=depth, url=url, settings=settings,
                             corpus=corpus, cache=cache, sample=sample, seed=seed, medquad_src=medquad_src,
-                            progress=show_progress(progress))
+                            mediqa_src=mediqa_src, part=part, progress=show_progress(progress))
     except (DatasetError, ValueError) as exc:
         click.echo(click.style("error: ", fg="red", bold=True) + str(exc), err=True)
         sys.exit(EXIT_BAD_DATASET)
@@ -110,6 +119,10 @@ def run_cmd(dataset: str, out: Path, mode: str, k: int, depth: int, url: str | N
 
     click.echo(f"{document['dataset']}: {document['queries']} questions, {document['backend_kind']}")
     click.echo(metrics_table(document))
+    for m, values in document["modes"].items():
+        for name, part_means in values.get("parts", {}).items():
+            click.echo(f"{m} [{name}, {part_means['queries']} questions]: nDCG@10 {part_means['nDCG@10']:.4f}  "
+                       f"MRR@10 {part_means['RR@10']:.4f}")
     sentence = comparison(document)
     if sentence:
         click.echo(sentence)
@@ -153,7 +166,8 @@ def _pct(value: float | None) -> str:
 
 def run_eval(dataset: str, *, out: Path, modes: list[str], k: int, depth: int, url: str | None, settings: Any,
              corpus: Path | None = None, cache: Path = Path("bench/.cache"), sample: int | None = None,
-             seed: int = 0, medquad_src: Path = DEFAULT_MEDQUAD, progress: bool = True,
+             seed: int = 0, medquad_src: Path = DEFAULT_MEDQUAD, mediqa_src: Path = DEFAULT_MEDIQA,
+             part: str = "all", progress: bool = True,
              encoder: Any = None) -> dict[str, Any]:
     """Load the dataset, pick the backend, evaluate every mode and write the outputs."""
     import datetime
@@ -167,13 +181,20 @@ def run_eval(dataset: str, *, out: Path, modes: list[str], k: int, depth: int, u
 
         name = "medquad" if sample is None else f"medquad-s{sample}-seed{seed}"
         path = build_medquad_beir(medquad_src, cache / name, sample=sample, seed=seed)
+    elif dataset == "mediqa":
+        path = mediqa_src
     else:
         path = SEED_SET if dataset == "seed" else Path(dataset)
     beir = is_beir_folder(path)
     if not beir and not (path.is_file() and path.suffix == ".jsonl"):
         raise DatasetError(f"{dataset}: not a BEIR folder (with corpus.jsonl) nor a question-set .jsonl file; "
                            "give one of those, `seed` or `medquad`")
-    data = load_beir(path) if beir else load_evidence_set(path)
+    if dataset == "mediqa":
+        from groundqa.eval.mediqa import load_mediqa
+
+        data = load_mediqa(path, part=part)
+    else:
+        data = load_beir(path) if beir else load_evidence_set(path)
     if url:
         backend = HttpBackend(url, max_k=settings.max_k)
     elif beir:
@@ -195,8 +216,10 @@ def run_eval(dataset: str, *, out: Path, modes: list[str], k: int, depth: int, u
         "dataset": data.name, "dataset_path": str(path), "kind": "BEIR" if beir else "quoted-evidence",
         "queries": len(data.queries) if beir else len(data.questions), "backend": backend.label,
         "backend_kind": "HTTP" if url else "in-process", "k": k, "depth": min(depth, settings.max_k),
-        "settings": {f: getattr(settings, f) for f in ("model", "chunk_max_chars", "chunk_overlap_chars",
-                                                         "embed_context", "rrf_k", "candidates", "abstain_below")},
+        "settings": {f: getattr(settings, f) for f in (
+            "model", "chunk_max_chars", "chunk_overlap_chars", "embed_context", "encoder_backend", "candidates",
+            "title_weight", "heading_weight", "fusion", "rrf_k", "dense_weight", "bm25_weight", "fusion_level",
+            "source_aggregate", "per_source", "sentence_weight", "abstain_below")},
         "machine": machine(), "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "citation": data.info.get("citation") if beir else None,
     }

@@ -92,8 +92,8 @@ def _read_jsonl(path: Path) -> list[tuple[int, dict]]:
     return rows
 
 
-def load_beir(root: Path, *, split: str = "test") -> BeirDataset:
-    """A BEIR folder; only queries with at least one judged document are kept."""
+def load_beir(root: Path, *, split: str = "test", min_relevance: int = 1) -> BeirDataset:
+    """A BEIR folder; only queries with a document judged at least ``min_relevance`` are kept."""
     qrels_path = root / "qrels" / f"{split}.tsv"
     for needed in (root / "corpus.jsonl", root / "queries.jsonl", qrels_path):
         if not needed.is_file():
@@ -120,7 +120,7 @@ def load_beir(root: Path, *, split: str = "test") -> BeirDataset:
     if missing:
         raise DatasetError(f"{qrels_path}: {len(missing)} judged queries are not in queries.jsonl "
                            f"(first: {missing[0]!r})")
-    judged = {q: t for q, t in queries.items() if any(v > 0 for v in qrels.get(q, {}).values())}
+    judged = {q: t for q, t in queries.items() if any(v >= min_relevance for v in qrels.get(q, {}).values())}
     if not judged:
         raise DatasetError(f"{qrels_path}: no query has a relevant document; nothing to evaluate")
     info_path = root / "dataset.json"

@@ -10,30 +10,58 @@ from collections.abc import Iterable, Sequence
 
 import ir_measures
 import numpy as np
-from ir_measures import AP, RR, P, R, nDCG
+from ir_measures import AP, RR, Judged, P, R, nDCG
 
 Qrels = dict[str, dict[str, int]]
 Run = dict[str, dict[str, float]]
 Span = tuple[str, int, int]  # (source_id, start, end)
 
 
-def ranking_measures(k: int) -> list:
-    """nDCG@10, MAP@10, MRR@10, Recall@k, P@k (ir-measures names: nDCG@10, AP@10, RR@10, R@k, P@k)."""
-    measures = [nDCG @ 10, AP @ 10, RR @ 10, R @ k, P @ k]
-    return list(dict.fromkeys(measures))
+def ranking_measures(k: int, *, relevant_from: int = 1) -> dict[str, object]:
+    """nDCG@10, MAP@10, MRR@10, Recall@k, P@k (ir-measures names: nDCG@10, AP@10, RR@10, R@k, P@k).
+
+    With graded qrels whose low grades mean "related, not an answer" (MEDIQA: relevant from 2), the binary
+    measures take ``relevant_from`` as their threshold (ir-measures ``RR(rel=2)@10``) and keep their plain
+    names here; nDCG uses the graded score as gain either way. Pooled judgments add Judged@10.
+    """
+    if relevant_from <= 1:
+        measures = {"nDCG@10": nDCG @ 10, "AP@10": AP @ 10, "RR@10": RR @ 10, f"R@{k}": R @ k, f"P@{k}": P @ k}
+    else:
+        rel = relevant_from
+        measures = {"nDCG@10": nDCG @ 10, "AP@10": AP(rel=rel) @ 10, "RR@10": RR(rel=rel) @ 10,
+                    f"R@{k}": R(rel=rel) @ k, f"P@{k}": P(rel=rel) @ k, "R@100": R(rel=rel) @ 100,
+                    "Judged@10": Judged @ 10}
+    return measures
 
 
-def ranking_metrics(qrels: Qrels, run: Run, *, k: int) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
+def ranking_metrics(qrels: Qrels, run: Run, *, k: int, relevant_from: int = 1
+                    ) -> tuple[dict[str, float], dict[str, dict[str, float]]]:
     """Mean and per-query values of the ranking measures over every query in ``qrels``."""
-    measures = ranking_measures(k)
-    per_query: dict[str, dict[str, float]] = {q: {str(m): 0.0 for m in measures} for q in qrels}
+    measures = ranking_measures(k, relevant_from=relevant_from)
+    per_query: dict[str, dict[str, float]] = {q: {name: 0.0 for name in measures} for q in qrels}
     scored = {q: docs for q, docs in run.items() if q in qrels and docs}
     if scored:
-        for metric in ir_measures.iter_calc(measures, qrels, scored):
-            per_query[metric.query_id][str(metric.measure)] = float(metric.value)
-    means = {str(m): float(np.mean([v[str(m)] for v in per_query.values()])) if per_query else 0.0
-             for m in measures}
+        for metric in ir_measures.iter_calc(list(dict.fromkeys(measures.values())), qrels, scored):
+            for name, m in measures.items():
+                if m == metric.measure:
+                    per_query[metric.query_id][name] = float(metric.value)
+    means = {name: float(np.mean([v[name] for v in per_query.values()])) if per_query else 0.0
+             for name in measures}
     return means, per_query
+
+
+def paired_bootstrap(a: Sequence[float], b: Sequence[float], *, samples: int = 10_000, seed: int = 0,
+                     confidence: float = 0.95) -> dict[str, float]:
+    """Mean of a - b over paired per-query values, its percentile bootstrap interval, and the share of
+    resamples where a does not beat b (a one-sided p-value estimate). Queries are resampled, not pairs split."""
+    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    if diff.size == 0:
+        raise ValueError("paired_bootstrap needs at least one query")
+    rng = np.random.default_rng(seed)
+    means = diff[rng.integers(0, diff.size, size=(samples, diff.size))].mean(axis=1)
+    low, high = np.percentile(means, [(1 - confidence) / 2 * 100, (1 + confidence) / 2 * 100])
+    return {"mean": float(diff.mean()), "low": float(low), "high": float(high),
+            "p_not_better": float((means <= 0).mean()), "queries": int(diff.size)}
 
 
 def overlaps(a: Span, b: Span) -> bool:

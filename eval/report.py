@@ -15,6 +15,7 @@ def measure_names(document: dict[str, Any]) -> list[str]:
     keys = [m for m in RANKING_ORDER if m in first]
     keys += sorted(m for m in first if m.startswith(("R@", "P@")))
     keys += sorted((m for m in first if m.startswith("evidence_hit@")), key=lambda m: int(m.split("@")[1]))
+    keys += [m for m in ("best_sentence_hit",) if first.get(m) is not None]
     return keys
 
 
@@ -113,7 +114,9 @@ def write_report(out: Path, document: dict[str, Any], latencies: dict[str, list[
         f"- dataset: `{document['dataset_path']}` ({document['queries']} questions; {document['kind']})",
         f"- system: {document['backend']} ({document['backend_kind']}); model {s['model']}; chunks "
         f"{s['chunk_max_chars']}/{s['chunk_overlap_chars']} chars; embed_context {s['embed_context']}; "
-        f"RRF k={s['rrf_k']}, {s['candidates']} candidates; abstain below cosine {s['abstain_below']}",
+        f"RRF k={s['rrf_k']}, {s['candidates']} candidates; abstain below cosine {s['abstain_below']}; ranking "
+        + ", ".join(f"{k} {s[k]}" for k in ("title_weight", "dense_weight", "bm25_weight", "sentence_weight",
+                                            "fusion", "fusion_level", "source_aggregate", "per_source") if k in s),
         f"- depth: top {document['depth']} passages per question; k = {document['k']}",
         f"- machine: {document['machine']}", f"- date: {document['date']}", "",
         "## Retrieval quality", "", metrics_table(document), "",
@@ -123,9 +126,17 @@ def write_report(out: Path, document: dict[str, Any], latencies: dict[str, list[
         parts += [sentence, ""]
     if document["kind"] == "quoted-evidence":
         parts += ["Ranking measures are over passages: a passage is relevant when it overlaps a quoted gold span. "
-                  "`evidence_hit@n`: some passage in the top n overlaps gold evidence.", ""]
+                  "`evidence_hit@n`: some passage in the top n overlaps gold evidence. `best_sentence_hit`: the best "
+                  "sentence of the first passage holding evidence overlaps the evidence.", ""]
     else:
-        parts += ["Documents are the dataset's own ids; a document ranks where its best passage ranks.", ""]
+        parts += ["Documents are the dataset's own ids, one passage each (per_source 1), ranked by the engine's "
+                  "source ranking (service/ranking.py).", ""]
+    for mode, values in document["modes"].items():
+        for name, means in values.get("parts", {}).items():
+            parts.append(f"- {mode}, part `{name}` ({means['queries']} questions): nDCG@10 {means['nDCG@10']:.4f}, "
+                         f"MRR@10 {means['RR@10']:.4f}")
+    if any(values.get("parts") for values in document["modes"].values()):
+        parts.append("")
     parts += ["![metrics per mode](metrics.png)", "", "## Abstention", "", abstention_table(document), ""]
     flags = {m: v.get("flags") for m, v in document["modes"].items() if v.get("flags")}
     if flags:

@@ -35,6 +35,54 @@ class ModeResult:
     per_query: list[dict[str, Any]] = field(default_factory=list)
 
 
+class ShardedEncoder:
+    """An encoder whose work is kept on disk in shards of ``shard`` texts, keyed by their content.
+
+    Embedding a benchmark corpus takes hours on a loaded machine; a build that is stopped part way
+    resumes from its last finished shard instead of starting over (ingest passes texts in a fixed order).
+    """
+
+    def __init__(self, encoder: Any, folder: Path, *, shard: int = 2048) -> None:
+        self.inner, self.folder, self.shard = encoder, folder, shard
+        self.name, self.backend, self.dim = encoder.name, encoder.backend, encoder.dim
+        self.batch_size = encoder.batch_size
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def encode(self, texts: Sequence[str], *, on_batch: Any = None) -> Any:
+        import numpy as np
+
+        parts = []
+        for i in range(0, len(texts), self.shard):
+            chunk = list(texts[i:i + self.shard])
+            key = hashlib.sha256("\x00".join(chunk).encode()).hexdigest()[:24]
+            path = self.folder / f"{self.name.replace('/', '_')}-{self.backend}-{key}.npy"
+            if path.is_file():
+                vectors = np.load(path, allow_pickle=False)
+                if on_batch:
+                    on_batch(len(chunk))
+            else:
+                vectors = self.inner.encode(chunk, on_batch=on_batch)
+                np.save(path.with_suffix(".tmp.npy"), vectors, allow_pickle=False)
+                path.with_suffix(".tmp.npy").replace(path)
+            parts.append(vectors)
+        return np.vstack(parts) if parts else self.inner.encode([])
+
+
+def index_code_digest() -> str:
+    """A digest of the code that turns files into an index (loaders, chunking, build, lexical and sentence
+    indexes): a cached evaluation index is rebuilt when that code changes, never reused stale. Vectors come
+    back from the embedding shards (keyed by their texts) as long as the code change leaves the texts alone."""
+    from groundqa import index, ingest
+
+    digest = hashlib.sha256()
+    folders = [Path(ingest.__file__).parent]
+    files = sorted(f for d in folders for f in d.glob("*.py"))
+    files += [Path(index.__file__).parent / n for n in ("build.py", "lexical.py", "sentences.py")]
+    for f in files:
+        digest.update(f.name.encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: str, cache: Path,
                  encoder: Any = None, progress: bool = True) -> Path:
     """An index of ``paths`` under ``cache``, keyed by their content and the index settings.
@@ -48,16 +96,31 @@ def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: st
 
     key_fields = {"content": content_key, "model": resolve_model(settings.model)[0],
                   "chunk_max_chars": settings.chunk_max_chars, "chunk_overlap_chars": settings.chunk_overlap_chars,
-                  "embed_context": settings.embed_context}
+                  "embed_context": settings.embed_context,
+                  "sentence_index": bool(getattr(settings, "sentence_index", True)), "code": index_code_digest()}
     key = hashlib.sha256(json.dumps(key_fields, sort_keys=True).encode()).hexdigest()[:12]
+    backend = getattr(settings, "encoder_backend", None) or "fp32"
+    if backend != "fp32":
+        name = f"{name}-{backend}"
     index_dir = cache / f"index-{name}-{key}"
     if current_snapshot(index_dir) is not None:
         return index_dir
-    report = ingest(paths, index_dir=index_dir,
-                    encoder=encoder or (lambda: Encoder(settings.model, batch_size=settings.batch_size)),
+
+    def make() -> ShardedEncoder:
+        if encoder is None:
+            inner = Encoder(settings.model, batch_size=settings.batch_size, backend=backend,
+                            cache_dir=getattr(settings, "model_cache", None))
+        else:
+            inner = encoder if hasattr(encoder, "encode") else encoder()
+        # beside the model cache, not in the work tree: shards outlive a fresh checkout on the same machine
+        shards = Path(getattr(settings, "model_cache", cache)) / "embedding-shards"
+        return ShardedEncoder(inner, shards)
+
+    report = ingest(paths, index_dir=index_dir, encoder=make,
                     chunking=ChunkSettings(max_chars=settings.chunk_max_chars,
                                            overlap_chars=settings.chunk_overlap_chars),
-                    embed_context=settings.embed_context, progress=progress)
+                    embed_context=settings.embed_context, progress=progress,
+                    sentences=getattr(settings, "sentence_index", True))
     if current_snapshot(index_dir) is None:
         raise DatasetError(f"could not index {', '.join(map(str, paths))}: " + "; ".join(report.errors[:3]))
     (index_dir / "key.json").write_text(json.dumps(key_fields, indent=2) + "\n", encoding="utf-8")
@@ -66,8 +129,9 @@ def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: st
 
 def beir_index(dataset: BeirDataset, settings: Any, *, cache: Path, encoder: Any = None,
                progress: bool = True) -> Path:
-    """The dataset's own index (its corpus.jsonl only), cached under ``cache``."""
-    return cached_index([dataset.corpus], settings, name=dataset.name, content_key=dataset.corpus_digest(),
+    """The dataset's own index (its corpus.jsonl only), cached under ``cache``; every part of a split
+    dataset shares it (named after the dataset's folder)."""
+    return cached_index([dataset.corpus], settings, name=dataset.root.name, content_key=dataset.corpus_digest(),
                         cache=cache, encoder=encoder, progress=progress)
 
 
@@ -85,13 +149,14 @@ def _ranked(scores: dict[str, float]) -> list[list[Any]]:
     return [[doc, round(score, 6)] for doc, score in sorted(scores.items(), key=lambda item: -item[1])]
 
 
-def _ask(backend: Backend, question: str, *, depth: int, mode: str) -> QueryResult:
-    return backend.query(question, k=min(depth, backend.max_k), mode=mode)
+def _ask(backend: Backend, question: str, *, depth: int, mode: str, per_source: int | None = None) -> QueryResult:
+    return backend.query(question, k=min(depth, backend.max_k), mode=mode, per_source=per_source)
 
 
 def evaluate_beir(dataset: BeirDataset, backend: Backend, *, modes: Sequence[str], k: int, depth: int,
                   progress: bool = True) -> list[ModeResult]:
-    """Rank the dataset's own document ids (a document scores as its best passage) and score them."""
+    """Rank the dataset's own document ids and score them: the engine lists ``depth`` documents, one passage
+    each (per_source 1), ranked by its source aggregation (service/ranking.py)."""
     known = backend.source_ids()
     judged_docs = {d for docs in dataset.qrels.values() for d in docs}
     if not judged_docs & known:
@@ -103,18 +168,23 @@ def evaluate_beir(dataset: BeirDataset, backend: Backend, *, modes: Sequence[str
         run: dict[str, dict[str, float]] = {}
         latencies, abstained, rows = [], [], []
         for qid, text in dataset.queries.items():
-            result = _ask(backend, text, depth=depth, mode=mode)
+            result = _ask(backend, text, depth=depth, mode=mode, per_source=1)
             run[qid] = doc_run([(p.source_id, p.score) for p in result.passages])
             latencies.append(result.seconds)
             abstained.append(result.abstained)
             rows.append({"qid": qid, "question": text, "abstained": result.abstained, "support": result.support,
                          "seconds": result.seconds, "ranked": _ranked(run[qid])})
             bar.update()
-        means, per_query = ranking_metrics(dataset.qrels, run, k=k)
+        means, per_query = ranking_metrics(dataset.qrels, run, k=k,
+                                           relevant_from=int(dataset.info.get("relevant_from", 1)))
         for row in rows:
             row.update(per_query[row["qid"]])
         metrics = {**means, "queries": len(dataset.queries), "latency": latency_percentiles(latencies),
                    "abstention": abstention_metrics([True] * len(abstained), abstained)}
+        parts = {name: qids for name, qids in dataset.info.get("parts", {}).items() if qids}
+        if parts:  # a split benchmark: the never-tuned part first (eval/mediqa.py)
+            metrics["parts"] = {name: {m: float(sum(per_query[q][m] for q in qids) / len(qids)) for m in means}
+                                | {"queries": len(qids)} for name, qids in parts.items()}
         results.append(ModeResult(mode, metrics, latencies, run, rows))
     bar.close()
     return results
@@ -148,7 +218,8 @@ def evaluate_evidence(qset: EvidenceSet, backend: Backend, *, modes: Sequence[st
         passage_run: dict[str, dict[str, float]] = {}
         doc_runs: dict[str, dict[str, float]] = {}
         latencies, abstained, rows, flag_tally = [], [], [], [0, 0, 0]
-        hits = {1: [], k: []}
+        hits: dict[int, list[bool]] = {cut: [] for cut in sorted({1, 5, k})}
+        sentence_hits: list[bool] = []
         for q in qset.questions:
             result = _ask(backend, q.question, depth=depth, mode=mode)
             spans = [(p.source_id, p.start, p.end) for p in result.passages]
@@ -164,6 +235,13 @@ def evaluate_evidence(qset: EvidenceSet, backend: Backend, *, modes: Sequence[st
                     hit = evidence_hit(spans, gold[q.qid], k=cut)
                     hits[cut].append(hit)
                     row[f"evidence_hit@{cut}"] = hit
+                # the best sentence of the first passage holding evidence: is it the evidence?
+                first = next((p for p, span in zip(result.passages, spans, strict=True)
+                              if any(overlaps(span, g) for g in gold[q.qid])), None)
+                if first is not None and first.best_sentence is not None:
+                    sentence = (first.source_id, *first.best_sentence)
+                    row["best_sentence_hit"] = any(overlaps(sentence, g) for g in gold[q.qid])
+                    sentence_hits.append(row["best_sentence_hit"])
             if q.qid in gold_flags:  # passages of the sources the gold names are judged; those are labelled in full
                 labelled = {f.source_id for f in q.flags or ()}
                 judged = [(s, set(p.flags)) for s, p in zip(spans[:k], result.passages, strict=False)
@@ -177,6 +255,7 @@ def evaluate_evidence(qset: EvidenceSet, backend: Backend, *, modes: Sequence[st
             row.update(per_query.get(row["qid"], {}))
         metrics = {**means, "queries": len(qset.questions), "answerable": len(qrels),
                    **{f"evidence_hit@{cut}": sum(v) / len(v) if v else None for cut, v in hits.items()},
+                   "best_sentence_hit": sum(sentence_hits) / len(sentence_hits) if sentence_hits else None,
                    "flags": precision_recall(*flag_tally) if gold_flags else None,
                    "latency": latency_percentiles(latencies),
                    "abstention": abstention_metrics([q.answerable for q in qset.questions], abstained)}

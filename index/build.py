@@ -17,7 +17,9 @@ import numpy as np
 from groundqa.credibility.flags import annotator as credibility_annotate  # every ingest flags, CLI or library
 from groundqa.index.ann import AnnSettings, index_kind
 from groundqa.index.embed import Encoder
-from groundqa.index.lexical import Lexical
+from groundqa.index.lexical import FIELDS, Lexical
+from groundqa.index.sentences import SentenceIndex, embed_sentences, sentence_spans
+from groundqa.index.sentences import save as save_sentences
 from groundqa.index.snapshot import (
     build_lock,
     commit_build,
@@ -175,11 +177,12 @@ Annotator = Callable[[Document, SourceMeta, list[Passage], list[dict]], tuple[di
 def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[], Encoder],
            chunking: ChunkSettings, embed_context: str = "none", rebuild: bool = False,
            progress: bool = True, annotate: Annotator | None = credibility_annotate, ann: AnnSettings | None = None,
-           max_file_bytes: int = MAX_FILE_BYTES, prune: bool = False) -> IngestReport:
+           max_file_bytes: int = MAX_FILE_BYTES, prune: bool = False, sentences: bool = True) -> IngestReport:
     """Add and update the files under ``paths`` in the index at ``index_dir``; nothing else is touched.
 
     Sources read from other paths stay as they are. With ``prune``, sources under the given paths whose
-    file is gone are removed. ``rebuild`` re-embeds every passage, kept ones included.
+    file is gone are removed. ``rebuild`` re-embeds every passage, kept ones included. ``sentences``: also
+    embed every passage's sentences (index/sentences.py) for the best sentence of a hit.
     """
     report = IngestReport()
     with build_lock(index_dir):
@@ -190,7 +193,7 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
             return _ingest(paths, report, index_dir=index_dir, previous=previous, old_manifest=old_manifest,
                            old_store=old_store, encoder=encoder, chunking=chunking, embed_context=embed_context,
                            rebuild=rebuild, progress=progress, annotate=annotate, ann=ann,
-                           max_file_bytes=max_file_bytes, prune=prune)
+                           max_file_bytes=max_file_bytes, prune=prune, sentences=sentences)
         finally:
             if old_store:
                 old_store.close()
@@ -199,7 +202,7 @@ def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[]
 def _ingest(paths: list[Path], report: IngestReport, *, index_dir: Path, previous: Path | None, old_manifest: dict,
             old_store: Store | None, encoder: Encoder | Callable[[], Encoder], chunking: ChunkSettings,
             embed_context: str, rebuild: bool, progress: bool, annotate: Annotator | None, ann: AnnSettings | None,
-            max_file_bytes: int, prune: bool) -> IngestReport:
+            max_file_bytes: int, prune: bool, sentences: bool) -> IngestReport:
     old_sources = {s.source_id: s for s in old_store.sources()} if old_store else {}
     old_paths = _old_paths(old_sources, old_manifest)
     files = discover(paths, report, prune=prune,
@@ -211,7 +214,7 @@ def _ingest(paths: list[Path], report: IngestReport, *, index_dir: Path, previou
         report.warnings.extend(manifests[root].missing)
 
     settings = {"chunk_max_chars": chunking.max_chars, "chunk_overlap_chars": chunking.overlap_chars,
-                "embed_context": embed_context,
+                "embed_context": embed_context, "lexical_fields": list(FIELDS), "sentence_index": sentences,
                 # new flagging rules re-annotate unchanged files (their vectors are still reused)
                 "annotator": getattr(annotate, "version", None) if annotate else None}
     same_settings = not rebuild and bool(previous) and all(old_manifest.get(k) == v for k, v in settings.items())
@@ -327,12 +330,24 @@ def _ingest(paths: list[Path], report: IngestReport, *, index_dir: Path, previou
     roots = _given_paths(list(old_manifest.get("roots") or ()), [p for p in paths if p.exists()],
                          {sid: Path(s.path) for sid, s in sources.items() if s.path})
     build_dir = new_build_dir(index_dir)
+    made: list[Encoder] = []
+
+    def model() -> Encoder:  # created at most once, and only when something needs embedding
+        if not made:
+            made.append(encoder if isinstance(encoder, Encoder) else encoder())
+        return made[0]
+
     try:
         embeddings, embedder_name, backend, embedded = _embeddings(
-            ordered, sources, previous, old_store, old_manifest, encoder, embed_context, progress, reuse=not rebuild)
+            ordered, sources, previous, old_store, old_manifest, model, embed_context, progress, reuse=not rebuild)
         report.passages_embedded = embedded
+        sentence_index = None
+        if sentences:
+            sentence_index = _sentence_embeddings(
+                ordered, previous if not rebuild else None, old_store, old_manifest, model, embedder_name, backend,
+                int(embeddings.shape[1]), progress)
         final = _write_snapshot(index_dir, build_dir, sources, ordered, embeddings, ann, {
-            **settings, "model": embedder_name, "encoder_backend": backend, "roots": roots})
+            **settings, "model": embedder_name, "encoder_backend": backend, "roots": roots}, sentence_index)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
@@ -349,12 +364,17 @@ def _legacy_paths(sources: dict[str, StoredSource], old_paths: dict[str, Path]) 
 
 
 def _write_snapshot(index_dir: Path, build_dir: Path, sources: dict[str, StoredSource], ordered: list[Passage],
-                    embeddings: np.ndarray, ann: AnnSettings | None, manifest: dict) -> Path:
+                    embeddings: np.ndarray, ann: AnnSettings | None, manifest: dict,
+                    sentence_index: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None) -> Path:
+    """Store, vectors, the fielded lexical index (text, title, heading) and, when given, the sentence index."""
     write_store(build_dir / STORE_FILE, (sources[s] for s in sorted(sources)), ordered)
     np.save(build_dir / EMBEDDINGS_FILE, embeddings, allow_pickle=False)
     vectors = build_vectors(embeddings, ann)
     save_vectors(vectors, build_dir)
-    Lexical.build([p.text for p in ordered]).save(build_dir)
+    Lexical.build([p.text for p in ordered], titles=[sources[p.source_id].title for p in ordered],
+                  headings=[p.heading for p in ordered]).save(build_dir)
+    if sentence_index is not None:
+        save_sentences(build_dir, *sentence_index)
     return commit_build(index_dir, build_dir, {
         **manifest, "vector_index": index_kind(vectors), "dimension": int(embeddings.shape[1]),
         "normalised": True, "metric": "inner_product", "sources": len(sources), "passages": len(ordered)})
@@ -390,12 +410,18 @@ def remove(source_ids: list[str], *, index_dir: Path, ann: AnnSettings | None = 
             embeddings = np.asarray(vectors[[row_of[p.passage_id] for p in ordered]], dtype=np.float32)
             kept_roots = _given_paths(list(manifest.get("roots") or ()), [],
                                       {sid: Path(s.path) for sid, s in sources.items() if s.path})
+            sentence_index = None
+            if manifest.get("sentence_index") and SentenceIndex.load(previous) is not None:
+                sentence_index = _sentence_embeddings(  # every kept sentence has its vector already
+                    ordered, previous, store, manifest, _no_encoder, manifest["model"], manifest_backend(manifest),
+                    int(embeddings.shape[1]), progress=False)
             build_dir = new_build_dir(index_dir)
             try:
                 final = _write_snapshot(index_dir, build_dir, sources, ordered, embeddings, ann, {
                     k: v for k, v in manifest.items()
                     if k in ("chunk_max_chars", "chunk_overlap_chars", "embed_context", "annotator", "model",
-                             "encoder_backend")} | {"roots": kept_roots})
+                             "encoder_backend", "lexical_fields", "sentence_index")}
+                    | {"roots": kept_roots, "sentence_index": sentence_index is not None}, sentence_index)
             except BaseException:
                 shutil.rmtree(build_dir, ignore_errors=True)
                 raise
@@ -460,6 +486,39 @@ def _keep_old(old: list[StoredSource], store: Store | None, sources: dict[str, S
         if store is not None and source.source_id not in sources:
             sources[source.source_id] = source
             passages[source.source_id] = store.passages_of(source.source_id)
+
+
+def _no_encoder() -> Encoder:
+    raise RuntimeError("removing sources needs no encoder: every kept sentence has a vector in the snapshot")
+
+
+def _sentence_embeddings(ordered: list[Passage], previous: Path | None, old_store: Store | None, old_manifest: dict,
+                         model: Callable[[], Encoder], name: str, backend: str, dim: int,
+                         progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Spans and vectors of every passage's sentences; vectors of the previous snapshot are reused by text."""
+    spans, offsets, texts = sentence_spans(ordered)
+    reuse: dict[str, np.ndarray] = {}
+    old = SentenceIndex.load(previous) if previous is not None else None
+    if old is not None and old_store is not None and old_manifest.get("model") == name \
+            and manifest_backend(old_manifest) == backend:
+        old_rows = dict(old_store.all_passages())
+
+        def old_text(i: int) -> str:
+            row, start, end = (int(v) for v in old.spans[i])
+            p = old_rows[row]
+            return p.text[start - p.start:end - p.start]
+
+        reuse = old.reusable(old_text)
+
+    def encode(batch: list[str]) -> np.ndarray:
+        bar = tqdm(total=len(batch), desc="embed sentences", unit="sentence", disable=not progress or len(batch) < 64)
+        try:
+            return model().encode(batch, on_batch=bar.update)
+        finally:
+            bar.close()
+
+    vectors, _ = embed_sentences(texts, encode, dim, reuse)
+    return spans, offsets, vectors
 
 
 def _embeddings(ordered: list[Passage], sources: dict[str, StoredSource], previous: Path | None,

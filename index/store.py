@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from groundqa.ingest.records import Flag, Passage, SourceMeta, Span
 
 STORE_FILE = "store.sqlite"
@@ -157,6 +158,19 @@ class Store:
         marks = ",".join("?" * len(source_ids))
         cursor = self._conn().execute(f"SELECT row FROM passages WHERE source_id IN ({marks})", source_ids)
         return [r[0] for r in cursor]
+
+    def source_codes(self) -> tuple[list[str], np.ndarray]:
+        """Source ids, and for each passage row the position of its source among them (held by the engine
+        to group candidates by source without a look-up per row)."""
+        ids: list[str] = []
+        position: dict[str, int] = {}
+        codes = np.zeros(self.passage_count, dtype=np.int32)
+        for row, source_id in self._conn().execute("SELECT row, source_id FROM passages ORDER BY row"):
+            if source_id not in position:
+                position[source_id] = len(ids)
+                ids.append(source_id)
+            codes[row] = position[source_id]
+        return ids, codes
 
     def source(self, source_id: str) -> StoredSource | None:
         row = self._conn().execute("SELECT * FROM sources WHERE source_id = ?", (source_id,)).fetchone()

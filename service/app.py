@@ -13,6 +13,7 @@ from groundqa.service.errors import install_error_handlers
 from groundqa.service.lifecycle import EngineKeeper
 from groundqa.service.observability import install_observability
 from groundqa.service.perf import engine_options
+from groundqa.service.ranking import from_settings as rank_settings
 from groundqa.service.routes import audit, compare, health, ops, query, sources
 from groundqa.service.security import install_security
 from groundqa.service.settings import Settings
@@ -29,7 +30,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None, load_in_back
 
     def load() -> Engine:
         return Engine.load(settings.index, model=settings.model, batch_size=settings.batch_size,
-                           rrf_k=settings.rrf_k, candidates=settings.candidates,
+                           rank=rank_settings(settings),
                            abstain_below=settings.abstain_below, **engine_options(settings))
 
     @asynccontextmanager

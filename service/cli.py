@@ -48,7 +48,8 @@ def run_ingest(settings: Settings, paths: list[Path], *, rebuild: bool, progress
     return ingest(paths, index_dir=settings.index, chunking=chunking, embed_context=settings.embed_context,
                   encoder=ingest_encoder(settings, engine=engine), rebuild=rebuild,
                   progress=progress, ann=ann_settings(settings), annotate=annotate,
-                  max_file_bytes=int(settings.max_file_mb * 1_000_000), prune=prune)
+                  max_file_bytes=int(settings.max_file_mb * 1_000_000), prune=prune,
+                  sentences=settings.sentence_index)
 
 
 def _default_paths(settings: Settings) -> list[Path]:
@@ -170,6 +171,9 @@ def remove_cmd(source_ids: tuple[str, ...], index: Path | None, as_json: bool) -
 @click.option("--downrank-flagged", is_flag=True, help="Rank --exclude-flag passages last instead of dropping them.")
 @click.option("--min-credibility", type=click.FloatRange(0, 1), default=None,
               help="Only sources whose credibility score (0-1) is at least this.")
+@click.option("--per-source", type=click.IntRange(0), default=None,
+              help="At most N passages of one source (1: k sources, one passage each; 0: no limit) "
+              "[env GROUNDQA_PER_SOURCE].")
 @click.option("--format", "fmt", type=click.Choice(QUERY_FORMATS), default="text", show_default=True,
               help="text for reading; json (the HTTP API's shape), md or csv to keep; csl (CSL-JSON), ris or bibtex "
                    "for a citation manager.")
@@ -177,7 +181,7 @@ def remove_cmd(source_ids: tuple[str, ...], index: Path | None, as_json: bool) -
 @index_option
 @model_option
 def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ...], exclude_flags: tuple[str, ...],
-              downrank_flagged: bool, min_credibility: float | None, fmt: str, as_json: bool,
+              downrank_flagged: bool, min_credibility: float | None, per_source: int | None, fmt: str, as_json: bool,
               index: Path | None, model: str | None) -> None:
     """Answer QUESTION with cited passages.
 
@@ -201,7 +205,7 @@ def query_cmd(question: str, k: int, mode: str | None, source_ids: tuple[str, ..
         engine = load_engine(settings)
         answer = engine.answer(question, k=k, mode=settings.mode, filters=Filters(
             source_ids=source_ids, exclude_flags=exclude_flags, downrank_flagged=downrank_flagged,
-            min_source_credibility=min_credibility))
+            min_source_credibility=min_credibility), per_source=per_source)
     except GroundqaError as exc:
         fail(exc)
     result = query_out(question, settings.mode, k, answer, engine.source)

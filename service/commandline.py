@@ -87,8 +87,9 @@ def load_engine(settings: Settings) -> Any:
     """The query engine over ``settings.index``, with a status line while the model and index load."""
     from groundqa.service.engine import Engine
     from groundqa.service.perf import engine_options
+    from groundqa.service.ranking import from_settings as rank_settings
 
     with status(f"loading the model and the index at {settings.index}"):
         return Engine.load(settings.index, model=settings.model, batch_size=settings.batch_size,
-                           rrf_k=settings.rrf_k, candidates=settings.candidates,
-                           abstain_below=settings.abstain_below, **engine_options(settings))
+                           rank=rank_settings(settings), abstain_below=settings.abstain_below,
+                           **engine_options(settings))

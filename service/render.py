@@ -5,28 +5,23 @@ from __future__ import annotations
 import re
 
 import click
-from groundqa.index.lexical import tokenize
-from groundqa.ingest.sentences import split_sentences
+from groundqa.index.sentences import lexical_best
 from groundqa.service.schemas import PassageOut, QueryOut, SourceMetaOut
 
 _FLAG_COLOURS = {"commercial": "magenta", "unverified": "yellow"}
 
 
-def best_sentence(question: str, text: str) -> tuple[int, int] | None:
-    """The sentence of ``text`` sharing the most stemmed terms with the question (offsets into text)."""
-    terms = set(tokenize([question])[0])
-    best, best_score = None, 0.0
-    for s in split_sentences(text):
-        words = tokenize([text[s.start:s.end]])[0]
-        score = len(terms.intersection(words))  # strict ">" below: ties go to the first sentence
-        if words and score > best_score:
-            best, best_score = (s.start, s.end), score
-    return best
+def best_sentence(question: str, passage: PassageOut) -> tuple[int, int] | None:
+    """The sentence to mark, as offsets into the passage text: the engine's best sentence (closest in
+    meaning), else, for an index without sentence vectors, the one sharing most words with the question."""
+    if passage.best_sentence is not None:
+        return passage.best_sentence.start - passage.start, passage.best_sentence.end - passage.start
+    return lexical_best(question, passage.text)
 
 
 def _snippet(question: str, passage: PassageOut, width: int = 420) -> str:
     text = passage.text
-    span = best_sentence(question, text)
+    span = best_sentence(question, passage)
     if span is None:
         flat = re.sub(r"\s+", " ", text)
         return flat[:width] + ("…" if len(flat) > width else "")

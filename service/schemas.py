@@ -11,7 +11,7 @@ from groundqa.service.settings import Mode
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from groundqa.service.engine import Answer
+    from groundqa.service.engine import Answer, Sentence
 
 
 class FilterIn(BaseModel):
@@ -31,7 +31,9 @@ class QueryIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     question: str = Field(..., description="Free-text question.", examples=["Which chemotherapy is used first?"])
     k: int = Field(5, description="Number of passages to return.")
-    mode: Mode = Field("hybrid", description="bm25, dense or hybrid (reciprocal-rank fusion of both).")
+    mode: Mode = Field("hybrid", description="bm25, dense or hybrid (fusion of both).")
+    per_source: int | None = Field(None, ge=0, description="At most this many passages of one source (1: one per "
+                                   "source, k sources ranked; 0: no limit); default: the service's setting.")
     filters: FilterIn = Field(default_factory=FilterIn)
 
 
@@ -61,6 +63,13 @@ class FlagOut(BaseModel):
     override: bool = False
 
 
+class SentenceOut(BaseModel):
+    start: int = Field(..., description="Offset in the source text (source.text[start:end] == text).")
+    end: int
+    text: str
+    score: float = Field(..., description="Cosine of the sentence to the question.")
+
+
 class PassageOut(BaseModel):
     passage_id: str
     marker: str = Field(description="The citation marker [source_id:start-end] that `groundqa audit` reads; "
@@ -76,6 +85,8 @@ class PassageOut(BaseModel):
                       "against the original before quoting it.")
     score: float | None = None
     ranks: dict[str, int] | None = None
+    best_sentence: SentenceOut | None = Field(None, description="The passage's sentence closest in meaning to the "
+                                               "question (null for an index built without sentence vectors).")
     flags: list[FlagOut] = Field(default_factory=list)
     source: SourceMetaOut
 
@@ -152,13 +163,15 @@ def source_meta(source: StoredSource) -> SourceMetaOut:
 
 
 def passage_out(passage: Passage, source: StoredSource, *, score: float | None = None,
-                ranks: dict[str, int] | None = None) -> PassageOut:
+                ranks: dict[str, int] | None = None, best: Sentence | None = None) -> PassageOut:
+    sentence = None if best is None else SentenceOut(start=best.start, end=best.end, score=best.score,
+                                                     text=source.text[best.start:best.end])
     return PassageOut(passage_id=passage.passage_id, marker=citation_marker(passage.source_id, passage.start,
                                                                             passage.end),
                       source_id=passage.source_id, title=source.title,
                       start=passage.start, end=passage.end, page=passage.page, heading=passage.heading,
                       text=passage.text, ocr=passage.page in source.meta.extra.get("ocr_pages", ()),
-                      score=score, ranks=ranks,
+                      score=score, ranks=ranks, best_sentence=sentence,
                       flags=[FlagOut(**flag_to_json(f)) for f in passage.flags], source=source_meta(source))
 
 
@@ -166,8 +179,8 @@ def query_out(question: str, mode: str, k: int, answer: Answer,
               source: Callable[[str], StoredSource]) -> QueryOut:
     """The one response shape of a query, for HTTP and for the CLI's --json alike."""
     return QueryOut(question=question, mode=mode, k=k, abstained=answer.abstained, support=answer.support,
-                    passages=[passage_out(h.passage, source(h.passage.source_id), score=h.score, ranks=h.ranks)
-                              for h in answer.hits])
+                    passages=[passage_out(h.passage, source(h.passage.source_id), score=h.score, ranks=h.ranks,
+                                          best=h.best_sentence) for h in answer.hits])
 
 
 def check_query_limits(question: str, k: int, *, max_k: int, max_question_chars: int) -> None:

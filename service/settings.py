@@ -28,8 +28,28 @@ class Settings(BaseSettings):
         "title", description="What leads each passage into the encoder besides its text; 'title' measured "
         "best (MedQuAD sample dense nDCG@10 0.742 -> 0.807, bench/README.md).")
     mode: Mode = Field("hybrid", description="Default retrieval mode.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant.")
+    # -- ranking (issue 12; bench/README.md "Retrieval on consumer questions") --
+    rrf_k: int = Field(30, ge=1, description="Reciprocal-rank-fusion constant.")
     candidates: int = Field(100, ge=1, description="Candidates taken from each retriever before fusion.")
+    title_weight: float = Field(2.0, ge=0, description="Weight of the document-title field in BM25 (the passage "
+                                "text counts 1); a BEIR/JSONL title or a manifest title is always indexed.")
+    heading_weight: float = Field(0.0, ge=0, description="Weight of the section-heading field in BM25.")
+    fusion: Literal["rrf", "convex"] = Field("rrf", description="How hybrid fuses BM25 and dense: weighted "
+                                             "reciprocal-rank fusion, or a convex sum of min-max-normalised scores.")
+    dense_weight: float = Field(2.0, ge=0, description="Weight of the dense retriever in the fusion.")
+    bm25_weight: float = Field(1.0, ge=0, description="Weight of the BM25 retriever in the fusion.")
+    fusion_level: Literal["source", "passage"] = Field("passage", description="How per_source=1 ranks sources: "
+                                                       "aggregate the fused passage scores ('passage'), or fuse each "
+                                                       "retriever's own ranking of sources ('source').")
+    source_aggregate: Literal["max", "sum2", "sum3"] = Field("max", description="A source's score from its "
+                                                             "passages': the best, or the sum of the best 2 or 3.")
+    sentence_index: bool = Field(True, description="Ingest also embeds every passage's sentences, so each hit "
+                                 "carries its best sentence (best_sentence) by meaning, not only by shared words.")
+    sentence_weight: float = Field(0.5, ge=0, description="Weight of the sentence retriever in the fusion (candidates "
+                                   "re-scored by their best sentence's cosine); 0 leaves it out.")
+    per_source: int = Field(3, ge=0, description="Most passages of one source in a result, passages in fused-score "
+                            "order; 1 lists k sources, each with its best passage; 0: no limit. A query may override "
+                            "it (per_source, --per-source).")
     abstain_below: float = Field(ABSTAIN_BELOW, ge=-1.0, le=1.0, description="Abstain (say no passage supports "
                                  "an answer) when the nearest passage's dense cosine is below this; -1 never abstains.")
     max_k: int = Field(100, ge=1, description="Largest k a query may ask for.")

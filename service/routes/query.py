@@ -33,7 +33,8 @@ def query(body: QueryIn, engine: EngineDep, settings: SettingsDep, request: Requ
                       tuple(body.filters.languages), exclude_flags=tuple(body.filters.exclude_flags),
                       downrank_flagged=body.filters.downrank_flagged,
                       min_source_credibility=body.filters.min_source_credibility)
-    answer = engine.answer(body.question.strip(), k=body.k, mode=body.mode, filters=filters)
+    answer = engine.answer(body.question.strip(), k=body.k, mode=body.mode, filters=filters,
+                           per_source=body.per_source)
     result = query_out(body.question, body.mode, body.k, answer, engine.source)
     if fmt == "json":
         return result

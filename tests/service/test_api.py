@@ -101,3 +101,27 @@ def test_context_out_of_range(server: str) -> None:
     hit = httpx.post(f"{server}/v1/query", json={"question": QUESTION, "k": 1}, timeout=30).json()["passages"][0]
     r = httpx.get(f"{server}/v1/passages/{hit['passage_id']}", params={"context": -1}, timeout=30)
     assert r.status_code == 422 and "context" in r.text
+
+
+def test_each_passage_carries_its_best_sentence_as_an_exact_span(server: str) -> None:
+    question = "How long do patients live after a diagnosis of metastatic breast cancer?"
+    body = httpx.post(f"{server}/v1/query", json={"question": question, "k": 3}, timeout=30).json()
+    for p in body["passages"]:
+        best = p["best_sentence"]
+        assert p["start"] <= best["start"] < best["end"] <= p["end"] and -1.0 <= best["score"] <= 1.0
+        text = httpx.get(f"{server}/v1/sources/{p['source_id']}", timeout=30).json()["text"]
+        assert text[best["start"]:best["end"]] == best["text"]
+    answering = next(p for p in body["passages"] if "19 months" in p["text"])
+    assert "live an average of 19 months" in answering["best_sentence"]["text"]
+
+
+def test_per_source_one_lists_k_different_sources(server: str) -> None:
+    crowded = httpx.post(f"{server}/v1/query", json={"question": QUESTION, "k": 3, "per_source": 0},
+                         timeout=30).json()["passages"]
+    spread = httpx.post(f"{server}/v1/query", json={"question": QUESTION, "k": 3, "per_source": 1},
+                        timeout=30).json()["passages"]
+    assert len({p["source_id"] for p in crowded}) < 3  # the factsheet answers, and fills the list
+    assert len({p["source_id"] for p in spread}) == 3
+    assert spread[0]["passage_id"] == crowded[0]["passage_id"]
+    bad = httpx.post(f"{server}/v1/query", json={"question": QUESTION, "per_source": -1}, timeout=30)
+    assert bad.status_code == 422 and "per_source" in bad.text

@@ -61,6 +61,16 @@ def test_empty_question_is_a_usage_error(seed_index: Path) -> None:
     assert out.returncode == 2 and "empty" in out.stderr
 
 
+def test_query_per_source_option_and_best_sentence(seed_index: Path) -> None:
+    out = groundqa("query", QUESTION, "-k", "4", "--per-source", "1", "--json", "--index", str(seed_index))
+    assert out.returncode == 0, out.stderr
+    passages = json.loads(out.stdout)["passages"]
+    assert len({p["source_id"] for p in passages}) == 4  # the bundled corpus has four sources
+    assert all(p["best_sentence"]["text"] in p["text"] for p in passages)
+    human = groundqa("query", QUESTION, "-k", "1", "--index", str(seed_index))
+    assert human.returncode == 0 and "cisplatin or carboplatin with paclitaxel" in human.stdout
+
+
 def test_ingest_accounts_for_every_file_and_fills_metadata_from_documents(tmp_path: Path) -> None:
     corpus = tmp_path / "c"
     corpus.mkdir()

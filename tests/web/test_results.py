@@ -146,6 +146,12 @@ def test_grade_badges_are_coloured_by_grade_and_open_their_reasons(server: str, 
     assert f"score {e_source['profile']['score']:.2f}" in panel.text
 
 
+def searches(ranks: dict[str, int]) -> dict[str, int]:
+    """The two searches' ranks, which the page reads; hybrid's third list (issue 12: the candidates re-scored by
+    their best sentence) re-ranks what they found and is not a search of its own."""
+    return {name: rank for name, rank in ranks.items() if name in ("bm25", "dense")}
+
+
 def test_relevance_is_said_in_words_not_raw_fusion_scores(server: str, browser: WebDriver) -> None:
     api = query(server, CHEMO)["passages"]
     cards = ask(browser, server, CHEMO)
@@ -153,13 +159,13 @@ def test_relevance_is_said_in_words_not_raw_fusion_scores(server: str, browser: 
     assert not re.search(r"score 0\.0\d", results), "a raw reciprocal-rank-fusion score is shown"
     labels = [c.find_element(By.CSS_SELECTOR, ".relevance .rel-label").text for c in cards]
     assert set(labels) <= {"Strong match", "Good match", "Fair match", "Weak match"}
-    top = api[0]["ranks"]
+    top = searches(api[0]["ranks"])
     assert labels[0] == "Strong match" and max(top.values()) <= 3
     detail = cards[0].find_element(By.CSS_SELECTOR, ".relevance .rel-detail").text
     assert f"keyword search #{top['bm25']}" in detail and f"meaning search #{top['dense']}" in detail
     levels = [int(c.find_element(By.CSS_SELECTOR, ".relevance").get_attribute("data-level")) for c in cards]
     for level, p in zip(levels, api, strict=True):
-        ranks = p["ranks"]
+        ranks = searches(p["ranks"])
         expected = 1 if len(ranks) < 2 else 4 if max(ranks.values()) <= 3 else 3 if max(ranks.values()) <= 10 else 2
         assert level == expected, (p["passage_id"], ranks)
     dense = query(server, CHEMO, mode="dense")["passages"][0]["score"]
