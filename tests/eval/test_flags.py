@@ -46,10 +46,13 @@ def test_the_model_beats_the_cue_rules_on_sites_it_never_saw(rows) -> None:
     assert len(result.public_commercial) <= max(1, result.public_rows // 50)  # public bodies are not sellers
 
 
+@pytest.mark.slow  # five minutes: every sentence of 300 answers is embedded and judged
 @pytest.mark.skipif(not DEFAULT_MEDQUAD.is_dir(), reason=f"MedQuAD is not at {DEFAULT_MEDQUAD}")
-def test_few_medquad_answers_carry_a_flag() -> None:
+@pytest.mark.xfail(strict=True, reason="the issue's target (at most 2% of MedQuAD answers flagged) is not met: 6% of "
+                   "the first 300 (models/flags/MODEL_CARD.md)")
+def test_at_most_two_percent_of_medquad_answers_carry_a_flag() -> None:
     result = medquad_flag_rate(DEFAULT_MEDQUAD, limit=300)
-    assert result.answers == 300 and result.rate <= 0.05, result.examples[:5]
+    assert result.answers == 300 and result.rate <= 0.02, result.examples[:5]
 
 
 def test_flags_eval_command_reports_the_never_tuned_split_first() -> None:
