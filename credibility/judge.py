@@ -11,6 +11,7 @@ near-copy of the claim).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ RANK = {"supported": 4, "partly supported": 3, "unclear": 2, "not supported": 1,
 PAIR_MAX_CHARS = 400  # adjacent sentences are also judged as one window when this short together
 ON_TOPIC_SIMILARITY = 0.6  # a figure or name only contradicts in a window about the same thing
 ON_TOPIC_NEITHER = 0.5  # ... or one the verifier does not call unrelated
+_WORDS = re.compile(r"[\w%]+(?:[.,]\d+)?")
 NEAR_COPY = 0.6  # share of the claim's content words in the window for a flipped negation to be certain
 
 
@@ -83,6 +85,14 @@ def nothing(verdict: str, reason: str) -> Judgement:
                      reasons=(reason,))
 
 
+def states_verbatim(claim: str, text: str) -> bool:
+    """Whether ``text`` contains every word of ``claim`` in order and adjacent (case, punctuation and spacing
+    aside): a text entails what it says word for word, whatever a model trained on near-copy counter-claims
+    makes of it."""
+    words = _WORDS.findall(claim.lower())
+    return len(words) >= 4 and f" {' '.join(words)} " in f" {' '.join(_WORDS.findall(text.lower()))} "
+
+
 def decide(claim: str, cited: str, candidates: list[Window], probabilities: np.ndarray, similarities: np.ndarray,
            claim_terms: set[str], candidate_terms: list[set[str]], calibration: Calibration) -> Judgement:
     """The verdict for ``claim`` given the verifier's calibrated probabilities for each candidate window."""
@@ -114,6 +124,9 @@ def decide(claim: str, cited: str, candidates: list[Window], probabilities: np.n
     if certain:
         verdict = "contradicted"
         reasons.extend(certain)
+    elif states_verbatim(claim, aligned.text) and not negation.conflicts:
+        verdict = "partly supported" if missing else "supported"
+        reasons.append("the cited text states the claim word for word")
     else:
         reasons.extend(f"{c} (not certain enough to overrule the verifier)" for c in
                        [*nums.conflicts, *names.conflicts, *negation.conflicts])

@@ -31,7 +31,7 @@ def macro_f1(gold: list[str], predicted: list[str], space: tuple[str, ...]) -> f
     return float(f1_score(gold, predicted, labels=list(space), average="macro", zero_division=0))
 
 
-def bootstrap(gold: list[str], predicted: list[str], other: list[str] | None, space: tuple[str, ...], *,
+def bootstrap_f1(gold: list[str], predicted: list[str], other: list[str] | None, space: tuple[str, ...], *,
               n: int, seed: int = 0) -> dict[str, Any]:
     """Percentile intervals of macro-F1 (and of the paired difference to ``other``) over resampled cases."""
     rng = np.random.default_rng(seed)
@@ -118,14 +118,14 @@ def write_report(cases: list, baseline: np.ndarray, fitted: dict, *, out: Path, 
     metrics = {
         "dataset": name, "citation": citation, "cases": len(cases), "labels": list(space),
         "verifier": {"macro_f1": round(macro_f1(gold, predicted, space), 4),
-                     **bootstrap(gold, predicted, base, space, n=bootstrap),
+                     **bootstrap_f1(gold, predicted, base, space, n=bootstrap),
                      "per_class": _per_class(gold, predicted, space),
                      "confusion": {"rows_gold_cols_predicted": rows, "matrix": matrix}},
         "verifier_alone": {"macro_f1": round(macro_f1(gold, alone, space), 4),
-                           **bootstrap(gold, alone, predicted, space, n=bootstrap),
+                           **bootstrap_f1(gold, alone, predicted, space, n=bootstrap),
                            "per_class": _per_class(gold, alone, space)},
         "cosine_baseline": {"macro_f1": round(macro_f1(gold, base, space), 4),
-                            **bootstrap(gold, base, None, space, n=bootstrap),
+                            **bootstrap_f1(gold, base, None, space, n=bootstrap),
                             "per_class": _per_class(gold, base, space), "thresholds": fitted},
         "always_neither": {"macro_f1": round(macro_f1(gold, collapse(["neither"] * len(gold), space), space), 4)},
         "calibration": {"ece": ece, "bins": table},

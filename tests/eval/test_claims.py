@@ -61,7 +61,7 @@ def test_a_users_csv_is_audited_and_scored(claims_file: Path, tmp_path: Path) ->
     assert by_claim[ROWS[0][0]]["predicted"] == "supports"
     assert by_claim[ROWS[6][0]]["predicted"] == "neither"
     for c in cases:
-        assert abs(sum(c["probabilities"].values()) - 1.0) < 1e-3 and c["reasons"]
+        assert abs(sum(c["probabilities"].values()) - 1.0) <= 2e-3 and c["reasons"]  # three values rounded to 0.001
     assert "macro-F1" in (out / "report.md").read_text()
 
 
