@@ -28,6 +28,7 @@ from groundqa.service.audit.schemas import (
     ClaimOut,
     DiffOpOut,
     InheritedFlagOut,
+    Probabilities,
     QuoteOut,
     SpanOut,
     SuggestionOut,
@@ -210,7 +211,7 @@ class Auditor:
             return out
         support = self.judge(claim, [r])
         out.title, out.text, out.verdict, out.score = r.source.title, r.text, support.verdict, support.score
-        out.probabilities = support.probabilities
+        out.probabilities = Probabilities(**support.probabilities)
         out.aligned = _span(r.source.source_id, support.aligned)
         out.flags = [FlagOut(**flag_to_json(f)) for _, f in r.flags()]
         out.source = source_meta(r.source)
