@@ -5,21 +5,21 @@ from __future__ import annotations
 import io
 
 
-def make_pdf(pages: list[str]) -> bytes:
-    """A PDF whose page i shows ``pages[i]`` (an empty string gives a page with no text)."""
-    objects: list[bytes] = []
-    n = len(pages)
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def _assemble(streams: list[bytes], *, font: str, width: float = 612, height: float = 792) -> bytes:
+    """A PDF with one page per content stream, all in one Type1 ``font``, with a valid cross-reference table."""
+    n = len(streams)
     kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n))
     font_id = 3 + 2 * n
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
-    for i, text in enumerate(pages):
-        escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-        stream = f"BT /F1 12 Tf 72 720 Td ({escaped}) Tj ET".encode() if text else b""
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {4 + 2 * i} 0 R "
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode()]
+    for i, stream in enumerate(streams):
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents {4 + 2 * i} 0 R "
                        f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
         objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    objects.append(f"<< /Type /Font /Subtype /Type1 {font} >>".encode())
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n")
     offsets = []
@@ -32,6 +32,12 @@ def make_pdf(pages: list[str]) -> bytes:
         out.write(f"{offset:010d} 00000 n \n".encode())
     out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
     return out.getvalue()
+
+
+def make_pdf(pages: list[str]) -> bytes:
+    """A PDF whose page i shows ``pages[i]`` (an empty string gives a page with no text)."""
+    streams = [f"BT /F1 12 Tf 72 720 Td ({_escape(text)}) Tj ET".encode() if text else b"" for text in pages]
+    return _assemble(streams, font="/BaseFont /Helvetica")
 
 
 def encrypt_pdf(data: bytes, password: str = "secret") -> bytes:
@@ -48,34 +54,9 @@ def make_layout_pdf(pages: list[list[tuple[float, float, float, str]]], *, width
                     height: float = 792) -> bytes:
     """A PDF whose pages place each (x, y from the top, font size, text) run where a layout would: columns,
     running headers, margin numbers. Runs are written in the order given, which is the content-stream order."""
-    objects: list[bytes] = []
-    n = len(pages)
-    kids = " ".join(f"{3 + 2 * i} 0 R" for i in range(n))
-    font_id = 3 + 2 * n
-    objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
-    objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n} >>".encode())
-    for i, runs in enumerate(pages):
-        ops = []
-        for x, y, size, text in runs:
-            escaped = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
-            ops.append(f"BT /F1 {size} Tf 1 0 0 1 {x} {height - y} Tm ({escaped}) Tj ET")
-        stream = "\n".join(ops).encode("latin-1")
-        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width} {height}] /Contents {4 + 2 * i} 0 R "
-                       f"/Resources << /Font << /F1 {font_id} 0 R >> >> >>".encode())
-        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding /WinAnsiEncoding >>")
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(f"{number} 0 obj\n".encode() + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
-    for offset in offsets:
-        out.write(f"{offset:010d} 00000 n \n".encode())
-    out.write(f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode())
-    return out.getvalue()
+    streams = ["\n".join(f"BT /F1 {size} Tf 1 0 0 1 {x} {height - y} Tm ({_escape(text)}) Tj ET"
+                         for x, y, size, text in runs).encode("latin-1") for runs in pages]
+    return _assemble(streams, font="/BaseFont /Times-Roman /Encoding /WinAnsiEncoding", width=width, height=height)
 
 
 def scanned_pdf(lines: list[str]) -> bytes:

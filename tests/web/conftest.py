@@ -105,6 +105,15 @@ def ask(driver: WebDriver, server: str, question: str) -> list:
     return driver.find_elements(By.CSS_SELECTOR, "#results .passage")
 
 
+def audit_the_example(driver: WebDriver) -> None:
+    """Open the audit tab, fill in the example answer the page builds from the last search, and audit it."""
+    driver.find_element(By.ID, "tab-audit").click()
+    driver.find_element(By.ID, "example").click()
+    wait(driver, 30).until(lambda d: d.find_element(By.ID, "answer").get_attribute("value"))
+    driver.find_element(By.ID, "run-audit").click()
+    wait(driver).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#claims .claim")))
+
+
 def flat(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 

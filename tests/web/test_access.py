@@ -19,6 +19,7 @@ from tests.web.conftest import (
     NARROW,
     SCREENSHOTS,
     WIDE,
+    audit_the_example,
     emulate,
     off_machine,
     open_page,
@@ -95,11 +96,7 @@ def test_every_view_fits_the_width_and_passes_axe(server: str, browser: WebDrive
     screenshot(browser, f"source-profile-{width}", full_page=False)
     browser.find_element(By.ID, "viewer-close").click()
 
-    browser.find_element(By.ID, "tab-audit").click()
-    browser.find_element(By.ID, "example").click()
-    wait(browser, 30).until(lambda d: d.find_element(By.ID, "answer").get_attribute("value"))
-    browser.find_element(By.ID, "run-audit").click()
-    wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#claims .claim")))
+    audit_the_example(browser)
     no_sideways_scroll(browser)
     check("audit")
 
@@ -203,11 +200,7 @@ def test_no_request_leaves_the_machine(server: str, browser: WebDriver, tmp_path
     wait(browser).until(lambda d: not d.find_element(By.ID, "viewer-whole").is_displayed())  # the whole text is in
     browser.find_element(By.CSS_SELECTOR, '#viewer-exports button[data-format="ris"]').click()
     browser.find_element(By.ID, "viewer-close").click()
-    browser.find_element(By.ID, "tab-audit").click()
-    browser.find_element(By.ID, "example").click()
-    wait(browser, 30).until(lambda d: d.find_element(By.ID, "answer").get_attribute("value"))
-    browser.find_element(By.ID, "run-audit").click()
-    wait(browser).until(ec.presence_of_element_located((By.CSS_SELECTOR, "#claims .claim")))
+    audit_the_example(browser)
     browser.find_element(By.ID, "report-html").click()
     urls = requested_urls(browser)
     paths = {u.split("?")[0].removeprefix(server) for u in urls if u.startswith(server)}
