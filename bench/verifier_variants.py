@@ -5,8 +5,8 @@
 Variants, all measured in the same run on the same pairs:
 - ``always-neither`` and ``cosine-threshold``: a MiniLM cosine of claim and evidence with two thresholds (the
   best order of the three labels) fitted on the ``train`` part;
-- ``legacy-bands``: the audit's hand-set judgement before this issue (0.6 x cosine + 0.4 x word coverage,
-  bands 0.78 / 0.62 / 0.45, checks), verdicts mapped to three labels;
+- (the audit's hand-set judgement before this issue, ``credibility/support.py``, scored 0.250 on calib; it is
+  removed from the product, and its figure stays in bench/README.md)
 - ``embedding-head``: a logistic regression over [u, v, |u-v|, u*v, cosine] of the bi-encoder, fitted on the
   ``train`` examples the cross-encoders see;
 - ``cross-encoder <run>``: a fine-tuned cross-encoder, temperature and class shifts fitted on HealthVer calib;
@@ -27,8 +27,6 @@ import numpy as np
 from common import ROOT  # noqa: F401  (puts the repository on sys.path)
 from groundqa.credibility.training.pairs import claim_pairs, evidence_window, training_examples
 from groundqa.credibility.verifier import LABELS
-
-MAP3 = {"supported": 0, "partly supported": 0, "contradicted": 1, "unclear": 2, "not supported": 2}
 
 
 def macro_f1(gold, predicted) -> float:
@@ -100,26 +98,6 @@ def features(enc, claims: list[str], evidence: list[str]) -> tuple[np.ndarray, n
     return np.hstack([u, v, np.abs(u - v), u * v, cos[:, None]]), cos
 
 
-def legacy(claims: list[str], evidence: list[str], enc) -> np.ndarray:
-    """The audit's previous judgement, if this checkout still has it (credibility/support.py)."""
-    try:
-        from groundqa.credibility.support import judge, terms, windows
-    except ImportError:
-        return np.full(len(claims), -1)
-    out = []
-    spans = [windows(ev, 0) for ev in evidence]
-    vectors = enc.encode([w.text for s in spans for w in s])  # one call for every window of every pair
-    claim_vectors = enc.encode(claims)
-    at = 0
-    for i, (claim, ev) in enumerate(zip(claims, evidence, strict=True)):
-        mine = vectors[at:at + len(spans[i])]
-        at += len(spans[i])
-        support = judge(claim, claim_vectors[i], terms([claim])[0], ev, spans[i], terms([w.text for w in spans[i]]),
-                        mine)
-        out.append(MAP3[support.verdict])
-    return np.array(out)
-
-
 def check_counts(claims: list[str], evidence: list[str]) -> np.ndarray:
     from groundqa.credibility.checks import check_names, check_negation, check_numbers
 
@@ -143,7 +121,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=Path, nargs="*", default=[])
     parser.add_argument("--part", choices=("calib", "test"), default="calib")
-    parser.add_argument("--legacy", action="store_true", help="also score the pre-verifier judgement (slow)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "verifier_variants.json")
     args = parser.parse_args()
     import torch
@@ -180,8 +157,6 @@ def main() -> None:
         rows: dict[str, np.ndarray] = {
             "always-neither": np.full(len(pairs), 2),
             "cosine-threshold": apply_cosine(cos, fitted_cos),
-            "legacy-bands": legacy(claims, ev, enc) if dataset == "healthver" and args.legacy
-            else np.full(len(pairs), -1),
             "embedding-head": head.predict(x),
         }
         checks = check_counts(claims, ev)
@@ -215,8 +190,6 @@ def main() -> None:
                 rows[f"cross-encoder+head+checks {run.name}"] = stack.fit(calib_stack, calib_gold).predict(stack_x)
         results[dataset] = {}
         for name, predicted in rows.items():
-            if (predicted < 0).all():
-                continue
             if dataset == "healthver":
                 low, high = bootstrap(gold, predicted)
                 results[dataset][name] = {"macro_f1": round(macro_f1(gold, predicted), 4),
