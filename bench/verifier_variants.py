@@ -18,7 +18,6 @@ Variants, all measured in the same run on the same pairs:
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import time
 from pathlib import Path
@@ -27,6 +26,7 @@ import numpy as np
 from common import ROOT  # noqa: F401  (puts the repository on sys.path)
 from groundqa.credibility.training.pairs import claim_pairs, evidence_window, training_examples
 from groundqa.credibility.verifier import LABELS
+from groundqa.eval.claimrun import apply_cosine_thresholds, fit_cosine_thresholds
 
 
 def macro_f1(gold, predicted) -> float:
@@ -74,24 +74,6 @@ def encoder():
     return CachedEncoder(ROOT / "bench" / ".cache" / "verifier" / "embeddings")
 
 
-def cosine_thresholds(cos: np.ndarray, gold: np.ndarray) -> tuple[tuple[int, int, int], float, float]:
-    """The label order (low, middle, high cosine) and two thresholds that maximise macro-F1."""
-    grid = np.round(np.arange(0.0, 1.0, 0.02), 2)
-    best = (-1.0, None)
-    for order in itertools.permutations(range(3)):
-        for lo, hi in itertools.combinations_with_replacement(grid, 2):
-            predicted = np.where(cos < lo, order[0], np.where(cos < hi, order[1], order[2]))
-            score = macro_f1(gold, predicted)
-            if score > best[0]:
-                best = (score, (order, float(lo), float(hi)))
-    return best[1]
-
-
-def apply_cosine(cos, fitted) -> np.ndarray:
-    order, lo, hi = fitted
-    return np.where(cos < lo, order[0], np.where(cos < hi, order[1], order[2]))
-
-
 def features(enc, claims: list[str], evidence: list[str]) -> tuple[np.ndarray, np.ndarray]:
     u, v = enc.encode(claims), enc.encode(evidence)
     cos = (u * v).sum(1)
@@ -136,7 +118,7 @@ def main() -> None:
     y_train = np.array([LABELS.index(e.label) for e in train_full])
     hv_train = [p for p in claim_pairs("train") if p.dataset == "healthver"]
     _, hv_cos = features(enc, [p.claim for p in hv_train], [evidence_window(p.claim, p.evidence) for p in hv_train])
-    fitted_cos = cosine_thresholds(hv_cos, np.array([LABELS.index(p.label) for p in hv_train]))
+    fitted_cos = fit_cosine_thresholds(hv_cos, np.array([LABELS.index(p.label) for p in hv_train]))
     from sklearn.linear_model import LogisticRegression
 
     head = LogisticRegression(max_iter=2000, C=1.0, class_weight="balanced").fit(x_train, y_train)
@@ -156,7 +138,7 @@ def main() -> None:
         x, cos = features(enc, claims, ev)
         rows: dict[str, np.ndarray] = {
             "always-neither": np.full(len(pairs), 2),
-            "cosine-threshold": apply_cosine(cos, fitted_cos),
+            "cosine-threshold": apply_cosine_thresholds(cos, fitted_cos),
             "embedding-head": head.predict(x),
         }
         checks = check_counts(claims, ev)

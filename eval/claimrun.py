@@ -88,6 +88,26 @@ def _macro_f1(gold: np.ndarray, predicted: np.ndarray, labels: list[int]) -> flo
     return float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0))
 
 
+CosineThresholds = tuple[tuple[int, ...], float, float]
+
+
+def fit_cosine_thresholds(cos: np.ndarray, gold: np.ndarray) -> CosineThresholds:
+    """The label order (low, middle, high cosine) and two thresholds that maximise macro-F1 on ``gold``."""
+    grid = np.round(np.arange(0.0, 1.0, 0.02), 2)
+    best: tuple[float, CosineThresholds] = (-1.0, ((0, 1, 2), 0.0, 0.0))
+    for order in itertools.permutations(range(3)):
+        for lo, hi in itertools.combinations_with_replacement(grid, 2):
+            score = _macro_f1(gold, apply_cosine_thresholds(cos, (order, lo, hi)), [0, 1, 2])
+            if score > best[0]:
+                best = (score, (order, float(lo), float(hi)))
+    return best[1]
+
+
+def apply_cosine_thresholds(cos: np.ndarray, thresholds: CosineThresholds) -> np.ndarray:
+    order, lo, hi = thresholds
+    return np.where(cos < lo, order[0], np.where(cos < hi, order[1], order[2]))
+
+
 def cosine_baseline(dataset: str | None, pairs: list[ClaimPair], encoder: Any) -> tuple[np.ndarray, dict]:
     """Cosine predictions for ``pairs`` and the fitted thresholds (fitted on a tune part, never on ``pairs``)."""
     from groundqa.credibility.training.pairs import evidence_window
@@ -101,20 +121,12 @@ def cosine_baseline(dataset: str | None, pairs: list[ClaimPair], encoder: Any) -
         return (u * v).sum(1)
 
     gold = np.array([LABELS.index(p.label) for p in tune])
-    cos = cosines(tune)
-    grid = np.round(np.arange(0.0, 1.0, 0.02), 2)
-    best = (-1.0, ((0, 1, 2), 0.0, 0.0))
-    for order in itertools.permutations(range(3)):
-        for lo, hi in itertools.combinations_with_replacement(grid, 2):
-            predicted = np.where(cos < lo, order[0], np.where(cos < hi, order[1], order[2]))
-            score = _macro_f1(gold, predicted, [0, 1, 2])
-            if score > best[0]:
-                best = (score, (order, float(lo), float(hi)))
-    order, lo, hi = best[1]
+    thresholds = fit_cosine_thresholds(cosines(tune), gold)
+    order, lo, hi = thresholds
     mine = cosines(pairs)
     fitted = {"fitted_on": f"{dataset if dataset in BUILTIN else 'healthver'} train+calib ({len(tune)} pairs)",
               "order": [LABELS[i] for i in order], "low": lo, "high": hi}
-    return np.where(mine < lo, order[0], np.where(mine < hi, order[1], order[2])), fitted | {"cosines": mine}
+    return apply_cosine_thresholds(mine, thresholds), fitted | {"cosines": mine}
 
 
 def run_claims(pairs: list[ClaimPair], *, dataset: str | None, engine: Any, encoder: Any, out: Path,
