@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from groundqa.credibility.flag_features import context_text
+from groundqa.credibility.training.flags import best_threshold
 from groundqa.eval.flagset.data import Labelled, authored_rows, labelled_rows
 
 KINDS = ("commercial", "unverified")
@@ -22,16 +23,6 @@ KINDS = ("commercial", "unverified")
 
 def dev_site(site: str) -> bool:
     return int(hashlib.sha1(("dev:" + site).encode()).hexdigest()[:2], 16) < 0x33  # a fifth of the tune sites
-
-
-def _f1(y: np.ndarray, predicted: np.ndarray) -> float:
-    tp = float((y & predicted).sum())
-    return 2 * tp / max(float(y.sum() + predicted.sum()), 1.0)
-
-
-def best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
-    grid = np.round(np.arange(0.1, 0.91, 0.02), 2)
-    return max(((float(t), _f1(y.astype(bool), p >= t)) for t in grid), key=lambda x: (round(x[1], 4), -abs(x[0] - .5)))
 
 
 def predict(model, tokenizer, rows: list[Labelled], *, max_length: int, batch_size: int = 64) -> np.ndarray:
