@@ -104,22 +104,37 @@ def flipped(p: ClaimPair, rng: random.Random) -> list[Example]:
     return out
 
 
+RECIPE = ("healthver_dev", "healthver_train", "check_covid", "scifact_full")  # the shipped recipe (bench/README)
+ALL_SOURCES = ("healthver_dev", "covidfact", "scifact_rte", "synthetic", "healthver_train", "check_covid",
+               "scifact_full")
+
+
 def training_examples(*, synthetic: int = 1800, seed: int = 13, cache: Path | None = None,
-                      augment: bool = False) -> list[Example]:
-    """The training set (``train`` groups only), shuffled with ``seed``; synthetic pairs cached at ``cache``."""
+                      augment: bool = False, sources: tuple[str, ...] = RECIPE) -> list[Example]:
+    """The training set (``train`` groups only) from the named ``sources``, shuffled with ``seed``; synthetic
+    pairs cached at ``cache``."""
+    from groundqa.credibility.training.evidence_pairs import READERS, rationale_examples
+
+    unknown = [s for s in sources if s not in ALL_SOURCES]
+    if unknown:
+        raise ValueError(f"unknown pair sources {unknown}; choose from {', '.join(ALL_SOURCES)}")
     rng = random.Random(seed)
-    train = claim_pairs("train")
+    named = {"healthver_dev": "healthver", "covidfact": "covidfact", "scifact_rte": "scifact"}
+    wanted = {named[s] for s in sources if s in named}
+    train = [p for p in claim_pairs("train") if p.dataset in wanted]
     out: list[Example] = []
     for p in train:
         weight = 2.0 if p.dataset == "healthver" else 1.0
         out.append(Example(p.claim, evidence_window(p.claim, p.evidence), p.label, p.dataset, weight))
         if augment and p.dataset == "healthver":
             out += flipped(p, rng)
-    covid = [p for p in train if p.dataset == "covidfact"]
-    out += [Example(e.claim, evidence_window(e.claim, e.evidence), e.label, e.source)
-            for e in _hard_neutrals(covid, rng, share=0.4)]
-    if synthetic:
+    if "covidfact" in sources:
+        covid = [p for p in train if p.dataset == "covidfact"]
+        out += [Example(e.claim, evidence_window(e.claim, e.evidence), e.label, e.source)
+                for e in _hard_neutrals(covid, rng, share=0.4)]
+    if synthetic and "synthetic" in sources:
         out += synthetic_examples(synthetic, seed=seed, cache=cache)
+    out += rationale_examples(tuple(s for s in sources if s in READERS), seed=seed)
     rng.shuffle(out)
     return out
 

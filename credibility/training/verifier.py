@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from groundqa.credibility.training.pairs import Example, claim_pairs, evidence_window, training_examples
+from groundqa.credibility.training.pairs import RECIPE, Example, claim_pairs, evidence_window, training_examples
 
 LABELS = ("supports", "refutes", "neither")
 _INDEX = {label: i for i, label in enumerate(LABELS)}
@@ -36,6 +36,7 @@ class TrainConfig:
     threads: int = 2
     stage2_epochs: int = 0  # then this many epochs on HealthVer train pairs alone (the target genre), at lr / 2
     augment: int = 0  # 1: add label-flipping rewrites of HealthVer train claims (credibility.training.pairs)
+    sources: str = ",".join(RECIPE)  # the pair sources (credibility.training.pairs.ALL_SOURCES), comma-separated
 
 
 def bundled_path() -> str:
@@ -118,7 +119,8 @@ def train(out: Path, config: TrainConfig, *, log=print) -> dict:
                                                  lora_dropout=0.1, target_modules=["query", "key", "value", "dense"],
                                                  modules_to_save=["classifier"], task_type="SEQ_CLS"))
     examples = training_examples(synthetic=config.synthetic, seed=config.seed, augment=bool(config.augment),
-                                 cache=out.parent / f"synthetic-{config.synthetic}-{config.seed}.jsonl")
+                                 cache=out.parent / f"synthetic-{config.synthetic}-{config.seed}.jsonl",
+                                 sources=tuple(s for s in config.sources.split(",") if s))
     counts = np.array([sum(e.weight for e in examples if e.label == label) for label in LABELS])
     class_weights = counts.sum() / (len(LABELS) * counts)
     calib = [p for p in claim_pairs("calib") if p.dataset == "healthver"]
@@ -130,7 +132,7 @@ def train(out: Path, config: TrainConfig, *, log=print) -> dict:
     began = time.time()
     stages = [("all", examples, config.epochs, config.lr)]
     if config.stage2_epochs:
-        target = [e for e in examples if e.source.startswith("healthver")]
+        target = [e for e in examples if e.source.startswith("healthver")]  # dev train groups and HealthVer train
         stages.append(("healthver", target, config.stage2_epochs, config.lr / 2))
     for stage, data, epochs, lr in stages:
         steps = epochs * math.ceil(len(data) / config.batch_size)
