@@ -3,7 +3,7 @@
     .venv/bin/python bench/abstention_curve.py --backend onnx-int8
 
 Answerable: the MEDIQA questions with an answer scored >= 2 (every part). Unanswerable: the MEDIQA
-questions without one, plus eval/offtopic_questions.jsonl (40 questions a user might type that the
+questions without one, plus labels/offtopic_questions.jsonl (40 questions a user might type that the
 corpus cannot answer: everyday topics, and health-service errands such as opening hours, prices and
 bookings), written before any threshold was looked at. Support is what the engine abstains on: the dense
 cosine of the question to its nearest passage. Prints, per threshold, the share of unanswerable questions
@@ -19,7 +19,7 @@ import numpy as np
 from common import CACHE, ROOT, emit, header
 
 SCRIPT = "abstention_curve"
-OFFTOPIC = ROOT / "eval" / "offtopic_questions.jsonl"
+OFFTOPIC = ROOT / "labels" / "offtopic_questions.jsonl"
 
 
 def main() -> None:
@@ -27,10 +27,10 @@ def main() -> None:
     parser.add_argument("--backend", default="fp32")
     args = parser.parse_args()
 
+    from groundqa.core.settings import Settings
+    from groundqa.engine.query import Engine
     from groundqa.eval.mediqa import DEFAULT_MEDIQA, RELEVANT, _load
     from groundqa.eval.run import beir_index
-    from groundqa.service.engine import Engine
-    from groundqa.service.settings import Settings
 
     info = header("abstention trade-off on MEDIQA and off-topic questions")
     everything = _load(DEFAULT_MEDIQA, judged_only=False)

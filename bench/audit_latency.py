@@ -17,8 +17,8 @@ from common import CACHE, ROOT, emit, header, percentiles
 
 
 def seed_index():
+    from groundqa.core.encoder import Encoder
     from groundqa.index.build import ingest
-    from groundqa.index.embed import Encoder
     from groundqa.ingest.chunk import ChunkSettings
 
     index = CACHE / "audit-seed-index"
@@ -46,10 +46,10 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
     header("audit latency")
+    from groundqa.engine.query import Engine
     from groundqa.service.audit.auditor import audit
     from groundqa.service.audit.quotes import check_quote
     from groundqa.service.audit.schemas import AuditIn
-    from groundqa.service.engine import Engine
 
     engine = Engine.load(seed_index())
     rng = random.Random(0)

@@ -25,9 +25,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as `python bench/x.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
+from groundqa.core.paths import datasets_dir  # noqa: E402  (after the sys.path line)
+
 CACHE = ROOT / "bench" / ".cache"
 OUT = ROOT / "bench" / "out"
-MEDQUAD_SRC = ROOT.parent / "shared" / "datasets" / "medquad"
+MEDQUAD_SRC = datasets_dir() / "medquad"
 
 
 def load() -> list[float]:
@@ -100,8 +102,8 @@ def medquad(sample: int | None = None, seed: int = 0):
 
 def medquad_index(dataset, *, backend: str = "fp32", progress: bool = True) -> Path:
     """The dataset's index with the default chunking, the one `groundqa eval` builds for that backend."""
+    from groundqa.core.settings import Settings
     from groundqa.eval.run import cached_index
-    from groundqa.service.settings import Settings
 
     return cached_index([dataset.corpus], Settings(encoder_backend=backend), name=dataset.name,
                         content_key=dataset.corpus_digest(), cache=CACHE, progress=progress)

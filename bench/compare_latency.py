@@ -2,7 +2,7 @@
 
     python bench/compare_latency.py [--runs 5]
 
-The seed conflict questions (eval/compare_seed.jsonl) are each compared --runs times (the engine's query cache
+The seed conflict questions (labels/compare_seed.jsonl) are each compared --runs times (the engine's query cache
 is off, so every run retrieves, embeds the statements and calls the verifier); the raw verifier throughput at
 128 tokens is printed beside it.
 """
@@ -22,10 +22,10 @@ def main() -> None:
     args = parser.parse_args()
     header("compare latency")
     from groundqa.credibility.verifier import verifier
+    from groundqa.engine.query import Engine
     from groundqa.eval.conflicts import read_conflicts
     from groundqa.service.compare.run import compare
     from groundqa.service.compare.schemas import CompareIn
-    from groundqa.service.engine import Engine
 
     engine = Engine.load(seed_index(), cache_size=0)
     model = verifier()

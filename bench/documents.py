@@ -5,7 +5,7 @@
     python bench/documents.py --html-compare       # also every HTML extractor (bench/html_backends.py)
     python bench/documents.py --show-misses        # list the gold sentences and pages that fail
 
-PDF: the gold sentences of eval/pdf_sentences.jsonl (written down before the extractor changed) must each sit
+PDF: the gold sentences of labels/pdf_sentences.jsonl (written down before the extractor changed) must each sit
 whole in one passage on their page. HTML: token precision/recall/F1 of the extracted main text against
 expected.html (median over the pages), and title, byline and date against expected-metadata.json.
 """
@@ -16,8 +16,10 @@ import argparse
 import time
 from pathlib import Path
 
+from groundqa.core.paths import datasets_dir
+
 ROOT = Path(__file__).resolve().parent.parent
-DATASETS = ROOT.parent / "shared" / "datasets"
+DATASETS = datasets_dir()
 
 
 def pdf_part(pdf_dir: Path, compare: bool, show: bool) -> None:

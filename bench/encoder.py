@@ -35,8 +35,8 @@ def timed_rounds(encoders: dict, texts: list[str], rounds: int) -> dict[str, flo
 
 
 def chunks_of(texts: list[str], max_chars: int, limit: int) -> list[str]:
+    from groundqa.core.records import Document
     from groundqa.ingest.chunk import ChunkSettings, chunk_document
-    from groundqa.ingest.records import Document
 
     out: list[str] = []
     for i, text in enumerate(texts):
@@ -50,9 +50,9 @@ def chunks_of(texts: list[str], max_chars: int, limit: int) -> list[str]:
 
 def parity(sample: int, seed: int, backends: list[str]) -> None:
     from common import medquad_index
+    from groundqa.engine.query import Engine
     from groundqa.eval.backends import EngineBackend
     from groundqa.eval.run import evaluate_beir
-    from groundqa.service.engine import Engine
 
     dataset = medquad(sample, seed)
     for backend in backends:
@@ -77,8 +77,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
+    from groundqa.core.encoder import Encoder
     from groundqa.eval.datasets import _read_jsonl
-    from groundqa.index.embed import Encoder
 
     header("encoder backends")
     backends = args.backends.split(",")

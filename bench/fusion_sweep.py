@@ -12,9 +12,9 @@ import argparse
 import time
 from pathlib import Path
 
+from groundqa.engine.query import Engine, rrf
 from groundqa.eval.datasets import load_beir
 from groundqa.eval.metrics import doc_run, ranking_metrics
-from groundqa.service.engine import Engine, rrf
 
 
 def fuse_rrf(lists: dict[str, list[tuple[int, float]]], *, k: int, depth: int, weights: dict[str, float]) -> list[int]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from groundqa.core.records import Document
 from groundqa.ingest.decode import decode_bytes, normalise_newlines
 from groundqa.ingest.html import extract, html_to_text, load_html, readable_text, trafilatura_text
-from groundqa.ingest.records import Document
 
 
 def _markup(path: Path) -> str:

@@ -72,7 +72,7 @@ async def load_run(base: str, texts: list[str], clients: int, mode: str, k: int)
 def raw_reference(index_dir: Path, texts: list[str]) -> dict:
     """encode + faiss + bm25s for each question, in this process (the server is idle meanwhile)."""
     sys.path.insert(0, str(Path(__file__).parent))
-    from groundqa.service.engine import Engine
+    from groundqa.engine.query import Engine
     from query_latency import raw_reference as ref_for
 
     engine = Engine.load(index_dir, cache_size=0)

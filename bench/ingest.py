@@ -42,8 +42,8 @@ def main() -> None:
     parser.add_argument("--backends", default="fp32,onnx-int8")
     args = parser.parse_args()
 
+    from groundqa.core.encoder import Encoder
     from groundqa.index.build import ingest
-    from groundqa.index.embed import Encoder
     from groundqa.index.snapshot import require_snapshot
     from groundqa.index.store import STORE_FILE, Store
     from groundqa.ingest.chunk import ChunkSettings

@@ -13,8 +13,8 @@ import logging
 import re
 from pathlib import Path
 
+from groundqa.core.records import Document
 from groundqa.ingest.pdf_layout import Glyph, Line, Page, glyph_lines, page_texts
-from groundqa.ingest.records import Document
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 logging.getLogger("pypdf").setLevel(logging.ERROR)

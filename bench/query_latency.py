@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument("--modes", default="bm25,dense,hybrid")
     args = parser.parse_args()
 
-    from groundqa.service.engine import Engine
+    from groundqa.engine.query import Engine
 
     info = header("in-process query latency")
     dataset = medquad(args.sample, args.seed)

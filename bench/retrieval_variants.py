@@ -3,7 +3,7 @@
     .venv/bin/python bench/retrieval_variants.py --backend onnx-int8 --grid full      # tuning sweep
     .venv/bin/python bench/retrieval_variants.py --backend fp32 --grid report         # the reported table
 
-Everything is measured in one run, on the fixed split of eval/mediqa_split.json (tune / measure):
+Everything is measured in one run, on the fixed split of labels/mediqa_split.json (tune / measure):
 - naive baselines: bm25s over title + text of whole documents (lucene k1 1.5, b 0.75, English stopwords,
   Snowball), MiniLM over title + text of whole documents (first 256 tokens), RRF (k=60) of their top-100s;
 - groundqa variants over its passage index (the same index `groundqa eval mediqa` builds): lexical fields
@@ -49,8 +49,8 @@ def naive_runs(data, queries: dict[str, str], encoder, backend: str) -> dict[str
     runs = {"naive bm25 (whole docs, title+text)": {q: [ids[j] for j in found[i]] for i, q in enumerate(qids)}}
     if encoder is None:
         return runs
+    from groundqa.core.settings import Settings
     from groundqa.eval.run import ShardedEncoder
-    from groundqa.service.settings import Settings
 
     began = time.perf_counter()  # whole documents are embedded once, in resumable shards (eval/run.py)
     emb = ShardedEncoder(encoder, Settings().model_cache / "embedding-shards").encode(texts)
@@ -74,9 +74,9 @@ def naive_runs(data, queries: dict[str, str], encoder, backend: str) -> dict[str
 
 def chunked(corpus: Path) -> tuple[list, dict[str, str | None]]:
     """(row, passage) pairs and titles of a BEIR corpus chunked as ingest chunks it (no embedding)."""
+    from groundqa.core.settings import Settings
     from groundqa.ingest.chunk import ChunkSettings, chunk_document
     from groundqa.ingest.jsonl import load_jsonl
-    from groundqa.service.settings import Settings
 
     settings = Settings()
     chunking = ChunkSettings(max_chars=settings.chunk_max_chars, overlap_chars=settings.chunk_overlap_chars)
@@ -143,7 +143,7 @@ class Scores:
 
 
 def groundqa_run(scores: Scores, *, modes: tuple[str, ...], depth: int, fields: dict[str, float], rank) -> dict:
-    from groundqa.service.ranking import grouped
+    from groundqa.engine.ranking import grouped
 
     run = {}
     sentence = rank.weights.get("sentence", 0.0) > 0  # as the engine: only a weighted sentence list is built
@@ -172,8 +172,8 @@ def variants(grid: str):
     yield "groundqa before: hybrid RRF k=60", ("bm25", "dense"), 100, {"title": 0, "heading": 0}, base
     from dataclasses import asdict
 
-    from groundqa.service.ranking import from_settings
-    from groundqa.service.settings import Settings
+    from groundqa.core.settings import Settings
+    from groundqa.engine.ranking import from_settings
 
     default = asdict(from_settings(Settings()))
     depth, fields = default.pop("candidates"), {"title": default.pop("title_weight"),
@@ -214,10 +214,10 @@ def main() -> None:
                         help="BM25 variants and the naive BM25 only: chunk the corpus here, no embeddings needed")
     args = parser.parse_args()
 
+    from groundqa.core.settings import Settings
+    from groundqa.engine.query import Engine
+    from groundqa.engine.ranking import RankSettings
     from groundqa.eval.mediqa import DEFAULT_MEDIQA, SPLIT_FILE, load_mediqa
-    from groundqa.service.engine import Engine
-    from groundqa.service.ranking import RankSettings
-    from groundqa.service.settings import Settings
 
     info = header("retrieval variants on MEDIQA QA")
     data = load_mediqa(DEFAULT_MEDIQA, part="all")
@@ -276,8 +276,8 @@ def bootstrap(per_query: dict, name: str, parts: dict[str, list[str]]) -> None:
 
 def mediqa_index(data, *, backend: str) -> Path:
     """The passage index of the dataset's corpus, the one `groundqa eval mediqa` uses (cached by content)."""
+    from groundqa.core.settings import Settings
     from groundqa.eval.run import beir_index
-    from groundqa.service.settings import Settings
 
     return beir_index(data, Settings(encoder_backend=backend), cache=CACHE)
 

@@ -145,7 +145,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
 
-    from groundqa.index.embed import Encoder
+    from groundqa.core.encoder import Encoder
     from groundqa.index.snapshot import require_snapshot
     from groundqa.index.store import STORE_FILE, Store
 

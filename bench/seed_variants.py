@@ -55,13 +55,13 @@ def main() -> None:
     parser.add_argument("--overlap-chars", type=int, default=None)
     args = parser.parse_args()
 
+    from groundqa.core.encoder import Encoder
+    from groundqa.core.settings import Settings
+    from groundqa.engine.query import Engine
+    from groundqa.engine.ranking import RankSettings
     from groundqa.eval.backends import EngineBackend
     from groundqa.eval.datasets import SEED_SET, load_evidence_set
     from groundqa.eval.run import corpus_index, evaluate_evidence
-    from groundqa.index.embed import Encoder
-    from groundqa.service.engine import Engine
-    from groundqa.service.ranking import RankSettings
-    from groundqa.service.settings import Settings
 
     info = header("ranking variants on the seed question set")
     chunking = {k: v for k, v in (("chunk_max_chars", args.chunk_chars), ("chunk_overlap_chars", args.overlap_chars))

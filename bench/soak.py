@@ -180,7 +180,7 @@ def main() -> None:
     args = parser.parse_args()
 
     index = args.index or seed_index()
-    questions = [json.loads(line)["question"] for line in (ROOT / "eval" / "seed_questions.jsonl").read_text()
+    questions = [json.loads(line)["question"] for line in (ROOT / "labels" / "seed_questions.jsonl").read_text()
                  .splitlines() if line.strip()]
     OUT.mkdir(parents=True, exist_ok=True)
     log = OUT / "soak-server.log"

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 from common import ROOT  # noqa: F401  (puts the repository on sys.path)
-from groundqa.credibility.training.pairs import claim_pairs, evidence_window, training_examples
 from groundqa.credibility.verifier import LABELS
 from groundqa.eval.claimrun import apply_cosine_thresholds, fit_cosine_thresholds
+from groundqa_training.pairs import claim_pairs, evidence_window, training_examples
 
 
 def macro_f1(gold, predicted) -> float:
@@ -52,7 +52,7 @@ class CachedEncoder:
     """The bundled encoder with an on-disk cache: the sweeps re-embed the same pairs many times."""
 
     def __init__(self, folder: Path) -> None:
-        from groundqa.index.embed import Encoder
+        from groundqa.core.encoder import Encoder
 
         self._encoder = Encoder("bundled")
         self._folder = folder
@@ -91,7 +91,7 @@ def check_counts(claims: list[str], evidence: list[str]) -> np.ndarray:
 
 
 def cross_encoder_logits(run: Path, claims: list[str], evidence: list[str]) -> np.ndarray:
-    from groundqa.credibility.training.verifier import predict
+    from groundqa_training.verifier import predict
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     model = AutoModelForSequenceClassification.from_pretrained(run / "model")
@@ -143,7 +143,7 @@ def main() -> None:
         }
         checks = check_counts(claims, ev)
         for run in args.runs:
-            from groundqa.credibility.training.calibrate import calibrate
+            from groundqa_training.calibrate import calibrate
 
             logits = cross_encoder_logits(run, claims, ev)
             calib_logits = cross_encoder_logits(run, calib_claims, calib_ev)

@@ -3,7 +3,7 @@
 The learned classifier (credibility.flags) decides whether a sentence is flagged; a cue only explains a flag
 and is one of the classifier's features. The patterns describe the genre (shops, clinics, facilitators,
 supplement and lead-generation pages), never a phrase of any particular page: no product names, no sentences
-of the bundled corpus. See eval/LABELLING.md for what each kind means.
+of the bundled corpus. See labels/LABELLING.md for what each kind means.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from groundqa.ingest.records import COMMERCIAL, KINDS, UNVERIFIED  # noqa: F401  (re-exported)
+from groundqa.core.records import COMMERCIAL, KINDS, UNVERIFIED  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from groundqa.core.records import KINDS
 from groundqa.credibility.flag_features import PageSignals, SentenceInput, featurise
-from groundqa.ingest.records import KINDS
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "flags"
 _lock = threading.Lock()
@@ -46,7 +46,7 @@ class FlagModel:
         if not self._needs_embeddings:
             return None
         if self._encoder is None:
-            from groundqa.index.embed import Encoder
+            from groundqa.core.encoder import Encoder
 
             self._encoder = Encoder("bundled")
         return self._encoder.encode([i.text for i in items])

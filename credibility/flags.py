@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from groundqa.core.records import Document, Flag, Passage, SourceMeta, Span
+from groundqa.core.sentences import split_sentences
 from groundqa.credibility.cues import COMMERCIAL, KINDS, UNVERIFIED, attributed, cues_in
 from groundqa.credibility.flag_features import PageSignals, SentenceInput, page_signals
 from groundqa.credibility.flag_model import FlagModel, flag_model
 from groundqa.ingest.overrides import apply_overrides, parse_overrides
-from groundqa.ingest.records import Document, Flag, Passage, SourceMeta, Span
-from groundqa.ingest.sentences import split_sentences
 
 _REASONS = {
     "call to action": "asks the reader to contact the provider",

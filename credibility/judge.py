@@ -16,10 +16,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from groundqa.core.sentences import split_sentences
+from groundqa.core.tokenizer import tokenize
 from groundqa.credibility.checks import Agreement, check_names, check_negation, check_numbers
 from groundqa.credibility.verifier import LABELS, Calibration
-from groundqa.index.lexical import tokenize
-from groundqa.ingest.sentences import split_sentences
 
 VERDICTS = ("supported", "partly supported", "unclear", "not supported", "contradicted")
 RANK = {"supported": 4, "partly supported": 3, "unclear": 2, "not supported": 1, "contradicted": 0}

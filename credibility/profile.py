@@ -19,10 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from groundqa.core.records import COMMERCIAL, UNVERIFIED, Document, Passage, SourceMeta
 from groundqa.credibility.cues import attributed, cues_in, phone_numbers
 from groundqa.credibility.flag_features import PUBLISHER_KINDS, page_signals, publisher_kind
 from groundqa.ingest.overrides import Override
-from groundqa.ingest.records import COMMERCIAL, UNVERIFIED, Document, Passage, SourceMeta
 
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "profile"
 _QUALIFIED = re.compile(r"\b(Dr\.|Prof\.|MD\b|M\.D\.|PhD\b|Ph\.D\.|RN\b|MPH\b|oncologist|physician|professor)")

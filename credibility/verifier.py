@@ -104,7 +104,7 @@ class Verifier:
 
 def _load(model_dir: Path):  # type: ignore[no-untyped-def]
     """The bundled base model with the shipped fine-tuned layers and head laid over it."""
-    from groundqa.index.embed import resolve_model
+    from groundqa.core.encoder import resolve_model
     from safetensors.torch import load_file
     from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 

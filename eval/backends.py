@@ -48,8 +48,8 @@ class EngineBackend:
 
     @classmethod
     def load(cls, index_dir: Path, settings: Any, encoder: Any = None) -> EngineBackend:
-        from groundqa.service.engine import Engine
-        from groundqa.service.ranking import from_settings as rank_settings
+        from groundqa.engine.query import Engine
+        from groundqa.engine.ranking import from_settings as rank_settings
 
         engine = Engine.load(index_dir, model=settings.model, encoder=encoder, batch_size=settings.batch_size,
                              rank=rank_settings(settings),
@@ -64,7 +64,7 @@ class EngineBackend:
                            answer.abstained, answer.support, seconds)
 
     def source_text(self, source_id: str) -> str | None:
-        from groundqa.service.exceptions import NotFoundError
+        from groundqa.core.errors import NotFoundError
 
         try:
             return self.engine.source(source_id).text

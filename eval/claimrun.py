@@ -37,8 +37,8 @@ class Case:
 
 def evidence_index(pairs: list[ClaimPair], cache: Path, *, settings: Any, progress: bool) -> Path:
     """An index holding each distinct evidence text as a source ``ev-<hash>``, built once per content."""
+    from groundqa.core.encoder import Encoder
     from groundqa.index.build import ingest
-    from groundqa.index.embed import Encoder
     from groundqa.ingest.chunk import ChunkSettings
 
     texts = sorted({p.evidence for p in pairs})
@@ -110,7 +110,7 @@ def apply_cosine_thresholds(cos: np.ndarray, thresholds: CosineThresholds) -> np
 
 def cosine_baseline(dataset: str | None, pairs: list[ClaimPair], encoder: Any) -> tuple[np.ndarray, dict]:
     """Cosine predictions for ``pairs`` and the fitted thresholds (fitted on a tune part, never on ``pairs``)."""
-    from groundqa.credibility.training.pairs import evidence_window
+    from groundqa_training.pairs import evidence_window
 
     reader = BUILTIN.get(dataset or "", BUILTIN["healthver"])
     tune = [p for p in reader() if p.split in ("train", "calib") and p.label in LABELS]

@@ -3,7 +3,7 @@
 The verifier is trained and tuned on ``train``/``calib`` and reported on ``test``, which nothing is ever fitted
 or tuned on. Pairs are split by group, never by row: a HealthVer claim, a COVID-Fact source article (a true
 claim and its word-swapped counter-claims share it) or a SciFact file. The split is pinned in
-``eval/claims_split.json`` (group hashes), committed before any model was trained.
+``labels/claims_split.json`` (group hashes), committed before any model was trained.
 """
 
 from __future__ import annotations
@@ -14,9 +14,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CLAIMS = ROOT.parent / "shared" / "datasets" / "claims"
-SPLIT_FILE = ROOT / "eval" / "claims_split.json"
+from groundqa.core.paths import REPO_ROOT, datasets_dir, labels_dir
+
+ROOT = REPO_ROOT
+CLAIMS = datasets_dir() / "claims"
+SPLIT_FILE = labels_dir() / "claims_split.json"
 LABELS = ("supports", "refutes", "neither")
 NOT_SUPPORTS = "not_supports"  # SciFact RTE's not_entailment: refutes or neither, a partial label
 CITATIONS = {
@@ -165,7 +167,7 @@ def read_claims_file(path: Path, *, label_map: dict[str, str], claim_field: str 
 
 
 def pin_split() -> dict:
-    """Write ``eval/claims_split.json`` from the hash split (run once, before any training)."""
+    """Write ``labels/claims_split.json`` from the hash split (run once, before any training)."""
     groups: dict[str, dict[str, list[str]]] = {}
     counts: dict[str, dict[str, int]] = {}
     for name, reader in BUILTIN.items():

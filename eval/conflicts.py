@@ -1,4 +1,4 @@
-"""The seed conflict list (eval/compare_seed.jsonl, committed before compare was written) against compare's output.
+"""The seed conflict list (labels/compare_seed.jsonl, committed before compare was written) against compare's output.
 
 Each listed pair names two statements by source and quote; compare's statement holding each quote is found by
 span. A pair is *surfaced* when both statements were gathered; its predicted relation is the one compare gives
@@ -12,9 +12,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from groundqa.core.paths import labels_dir
 from groundqa.eval.contradictions import prf
 
-SEED_CONFLICTS = Path(__file__).resolve().parent / "compare_seed.jsonl"
+SEED_CONFLICTS = labels_dir() / "compare_seed.jsonl"
 
 
 def read_conflicts(path: Path = SEED_CONFLICTS) -> list[dict[str, Any]]:

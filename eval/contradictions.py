@@ -1,6 +1,6 @@
 """Statement pairs from COVID-Fact for measuring "disagree": built per split, scored once, tuned on calib only.
 
-Per article (COVID-Fact's ``gold_source``, the unit of the pinned split in eval/claims_split.json):
+Per article (COVID-Fact's ``gold_source``, the unit of the pinned split in labels/claims_split.json):
 - **disagree**: the true claim against each of its word-swapped counter-claims (both about the same evidence);
 - **agree**: the true claim against the evidence sentence that shares most of its words (the evidence supports
   both), and against a second true claim of the same article where there is one;

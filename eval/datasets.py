@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from groundqa.ingest.errors import GroundqaError
+from groundqa.core.errors import GroundqaError
+from groundqa.core.paths import datasets_dir, labels_dir
 
-SEED_SET = Path(__file__).resolve().parent / "seed_questions.jsonl"
-DEFAULT_MEDQUAD = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "medquad"
+SEED_SET = labels_dir() / "seed_questions.jsonl"
+DEFAULT_MEDQUAD = datasets_dir() / "medquad"
 
 
 class DatasetError(GroundqaError):

@@ -13,10 +13,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from groundqa.core.paths import labels_dir
+from groundqa.core.records import Document
 from groundqa.ingest.chunk import ChunkSettings, chunk_document
-from groundqa.ingest.records import Document
 
-PDF_SENTENCES = Path(__file__).with_name("pdf_sentences.jsonl")
+PDF_SENTENCES = labels_dir() / "pdf_sentences.jsonl"
 
 
 def normalise(text: str) -> str:

@@ -2,7 +2,7 @@
 
 Consumer health questions (MEDIQA 2019 Task 3) with graded answers (qrels score 0-3, relevant from 2),
 pooled into every MedQuAD answer. Tuning on it and reporting on it are kept apart by a fixed split of the
-questions into a ``tune`` part and a ``measure`` part (``eval/mediqa_split.json``), made before any tuning
+questions into a ``tune`` part and a ``measure`` part (``labels/mediqa_split.json``), made before any tuning
 and never changed afterwards: retrieval settings are chosen on ``tune`` and reported first on ``measure``.
 
 The split keeps related questions together, so that no measured question has a twin among the tuned ones:
@@ -19,10 +19,11 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from groundqa.core.paths import datasets_dir, labels_dir
 from groundqa.eval.datasets import BeirDataset, DatasetError, load_beir
 
-DEFAULT_MEDIQA = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets" / "mediqa_qa"
-SPLIT_FILE = Path(__file__).resolve().parent / "mediqa_split.json"
+DEFAULT_MEDIQA = datasets_dir() / "mediqa_qa"
+SPLIT_FILE = labels_dir() / "mediqa_split.json"
 PARTS = ("tune", "measure", "all")
 RELEVANT = 2  # qrels score from which an answer counts as relevant (MRR, recall); nDCG uses the graded score
 SPLIT_SEED = 12
@@ -128,7 +129,7 @@ def load_mediqa(root: Path = DEFAULT_MEDIQA, *, part: str = "all", split_file: P
                              "parts": {p: [q for q in split[p] if q in keep] for p in ("measure", "tune")}})
 
 
-if __name__ == "__main__":  # python -m groundqa.eval.mediqa [--check]: write (or check) eval/mediqa_split.json
+if __name__ == "__main__":  # python -m groundqa.eval.mediqa [--check]: write (or check) labels/mediqa_split.json
     import sys
 
     split = make_split()

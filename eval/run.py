@@ -89,8 +89,8 @@ def cached_index(paths: list[Path], settings: Any, *, name: str, content_key: st
 
     A second run with the same content and settings reuses it without embedding anything.
     """
+    from groundqa.core.encoder import Encoder, resolve_model
     from groundqa.index.build import ingest
-    from groundqa.index.embed import Encoder, resolve_model
     from groundqa.index.snapshot import current_snapshot
     from groundqa.ingest.chunk import ChunkSettings
 

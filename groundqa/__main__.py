@@ -1,3 +1,3 @@
-from groundqa.service.cli import main
+from groundqa.cli import main
 
 main()

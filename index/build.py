@@ -14,9 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
+from groundqa.core.encoder import Encoder
+from groundqa.core.errors import GroundqaError, LoadError
+from groundqa.core.records import Document, Passage, SourceMeta, content_hash
 from groundqa.credibility.flags import annotator as credibility_annotate  # every ingest flags, CLI or library
 from groundqa.index.ann import AnnSettings, index_kind
-from groundqa.index.embed import Encoder
 from groundqa.index.lexical import FIELDS, Lexical
 from groundqa.index.sentences import SentenceIndex, embed_sentences, sentence_spans
 from groundqa.index.sentences import save as save_sentences
@@ -32,10 +34,8 @@ from groundqa.index.snapshot import (
 from groundqa.index.store import STORE_FILE, Store, StoredSource, write_store
 from groundqa.index.vectors import build_vectors, save_vectors
 from groundqa.ingest.chunk import ChunkSettings, chunk_document
-from groundqa.ingest.errors import GroundqaError, LoadError
 from groundqa.ingest.loaders import SUFFIXES, is_supported, load_file
 from groundqa.ingest.manifest import MANIFEST_NAME, load_manifest
-from groundqa.ingest.records import Document, Passage, SourceMeta, content_hash
 from tqdm import tqdm
 
 EMBEDDINGS_FILE = "embeddings.npy"

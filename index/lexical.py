@@ -12,27 +12,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 from pathlib import Path
 
 import bm25s
 import numpy as np
-import Stemmer
+from groundqa.core.tokenizer import _stemmer, tokenize
 
 LEXICAL_DIR = "bm25"  # the text field (the layout every earlier snapshot has)
 FIELDS_FILE = "lexical_fields.json"
 FIELDS = ("text", "title", "heading")
-
-
-@lru_cache(maxsize=1)
-def _stemmer() -> Stemmer.Stemmer:
-    return Stemmer.Stemmer("english")
-
-
-def tokenize(texts: Sequence[str]) -> list[list[str]]:
-    tokens = bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer(), return_ids=False,
-                            show_progress=False)
-    return [list(t) for t in tokens]
 
 
 def _index(texts: Sequence[str]) -> bm25s.BM25 | None:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
-from groundqa.index.embed import Encoder, resolve_model
+from groundqa.core.encoder import Encoder, resolve_model
 
 
 class _EmbedBatch:

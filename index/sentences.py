@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from groundqa.ingest.records import Passage
-from groundqa.ingest.sentences import split_sentences
+from groundqa.core.records import Passage
+from groundqa.core.sentences import split_sentences
 
 SPANS_FILE = "sentence_spans.npy"
 OFFSETS_FILE = "sentence_offsets.npy"
@@ -39,7 +39,7 @@ def sentence_spans(passages: Sequence[Passage]) -> tuple[np.ndarray, np.ndarray,
 def lexical_best(question: str, text: str) -> tuple[int, int] | None:
     """The sentence of ``text`` sharing the most stemmed terms with the question (offsets into text);
     the fallback when a snapshot has no sentence vectors."""
-    from groundqa.index.lexical import tokenize
+    from groundqa.core.tokenizer import tokenize
 
     terms = set(tokenize([question])[0])
     best, best_score = None, 0

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from groundqa.ingest.errors import GroundqaError, IndexMismatchError, IndexMissingError
+from groundqa.core.errors import GroundqaError, IndexMismatchError, IndexMissingError
 
 FORMAT_VERSION = 1
 MANIFEST_FILE = "manifest.json"

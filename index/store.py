@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from groundqa.ingest.records import Flag, Passage, SourceMeta, Span
+from groundqa.core.records import Flag, Passage, SourceMeta, Span
 
 STORE_FILE = "store.sqlite"
 

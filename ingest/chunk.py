@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from groundqa.ingest.records import Document, Passage, passage_id_for
-from groundqa.ingest.sentences import Sentence, split_sentences
+from groundqa.core.records import Document, Passage, passage_id_for
+from groundqa.core.sentences import Sentence, split_sentences
 
 _MIN_DUPLICATE_CHARS = 8
 

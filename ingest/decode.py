@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
-from groundqa.ingest.errors import LoadError
+from groundqa.core.errors import LoadError
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),

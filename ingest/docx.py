@@ -13,8 +13,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from groundqa.ingest.errors import LoadError
-from groundqa.ingest.records import Document
+from groundqa.core.errors import LoadError
+from groundqa.core.records import Document
 
 _HEADING_STYLE = re.compile(r"^(title|subtitle|heading\s*\d)$", re.IGNORECASE)
 _LIST_STYLE = re.compile(r"list", re.IGNORECASE)

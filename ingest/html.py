@@ -16,10 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
+from groundqa.core.errors import LoadError
+from groundqa.core.records import Document
 from groundqa.ingest.decode import decode_bytes, normalise_newlines
-from groundqa.ingest.errors import LoadError
 from groundqa.ingest.page_meta import declared, parse, split_authors
-from groundqa.ingest.records import Document
 from groundqa.ingest.zones import zone_at, zoned_text
 
 for _name in ("trafilatura", "htmldate", "courlan", "readability", "justext"):

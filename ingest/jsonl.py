@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from groundqa.core.errors import LoadError
+from groundqa.core.records import Document
 from groundqa.ingest.decode import decode_bytes, normalise_newlines
-from groundqa.ingest.errors import LoadError
-from groundqa.ingest.records import Document
 
 
 def load_jsonl(path: Path, *, source_id: str, data: bytes | None = None) -> tuple[list[Document], list[str]]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from groundqa.core.records import Document
 from groundqa.ingest.docx import load_docx
 from groundqa.ingest.html import load_html
 from groundqa.ingest.jsonl import load_jsonl
 from groundqa.ingest.pdf import load_pdf
-from groundqa.ingest.records import Document
 from groundqa.ingest.text import load_text
 
 Loader = Callable[..., list[Document]]

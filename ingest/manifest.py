@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from groundqa.ingest.errors import ManifestError
+from groundqa.core.errors import ManifestError
+from groundqa.core.records import SourceMeta
 from groundqa.ingest.overrides import parse_overrides
-from groundqa.ingest.records import SourceMeta
 
 MANIFEST_NAME = "manifest.toml"
 PUBLISHER_TYPES = frozenset({

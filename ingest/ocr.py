@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from groundqa.ingest.errors import LoadError
+from groundqa.core.errors import LoadError
 from groundqa.ingest.pdf_layout import Line
 
 DPI = 300

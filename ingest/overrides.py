@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from groundqa.ingest.errors import ManifestError
-from groundqa.ingest.records import KINDS, Flag, Passage, Span
+from groundqa.core.errors import ManifestError
+from groundqa.core.records import KINDS, Flag, Passage, Span
 
 ACTIONS = ("force", "suppress")
 _FIELDS = {"action", "kind", "quote", "reason"}

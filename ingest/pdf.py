@@ -11,10 +11,10 @@ from typing import Any
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from groundqa.ingest.errors import LoadError
+from groundqa.core.errors import LoadError
+from groundqa.core.records import Document
 from groundqa.ingest.pdf_layout import Glyph, Page, glyph_lines, page_texts
 from groundqa.ingest.pdf_meta import pdf_metadata
-from groundqa.ingest.records import Document
 
 logging.getLogger("pypdfium2").setLevel(logging.ERROR)
 MIN_PAGE_CHARS = 20  # a page with fewer extractable characters and an image on it is treated as scanned

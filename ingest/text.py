@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from groundqa.core.errors import LoadError
+from groundqa.core.records import Document
 from groundqa.ingest.decode import decode_bytes, normalise_newlines
-from groundqa.ingest.errors import LoadError
-from groundqa.ingest.records import Document
 
 _MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
 

@@ -8,15 +8,15 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
-from groundqa.service.engine import Engine
+from groundqa.core.settings import Settings
+from groundqa.engine.perf import engine_options
+from groundqa.engine.query import Engine
+from groundqa.engine.ranking import from_settings as rank_settings
 from groundqa.service.errors import install_error_handlers
 from groundqa.service.lifecycle import EngineKeeper
 from groundqa.service.observability import install_observability
-from groundqa.service.perf import engine_options
-from groundqa.service.ranking import from_settings as rank_settings
 from groundqa.service.routes import audit, compare, health, ops, query, sources
 from groundqa.service.security import install_security
-from groundqa.service.settings import Settings
 from groundqa.service.web import mount_web
 
 from groundqa import __version__

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
-from groundqa.service.engine import Engine
-from groundqa.service.settings import Settings
+from groundqa.core.settings import Settings
+from groundqa.engine.query import Engine
 from starlette.exceptions import HTTPException
 
 

@@ -7,8 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from groundqa.ingest.errors import GroundqaError
-from groundqa.service.exceptions import InvalidRequestError, NotFoundError
+from groundqa.core.errors import GroundqaError, InvalidRequestError, NotFoundError
 from groundqa.service.schemas import ErrorOut
 from starlette.exceptions import HTTPException as StarletteHTTPException
 

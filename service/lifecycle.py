@@ -14,11 +14,11 @@ import threading
 from collections.abc import Callable
 
 from fastapi import FastAPI
-from groundqa.index.embed import resolve_model
+from groundqa.core.encoder import resolve_model
+from groundqa.core.errors import GroundqaError
+from groundqa.core.settings import Settings
+from groundqa.engine.query import Engine
 from groundqa.index.snapshot import check_compatible, read_manifest, require_snapshot
-from groundqa.ingest.errors import GroundqaError
-from groundqa.service.engine import Engine
-from groundqa.service.settings import Settings
 
 LOG = logging.getLogger("groundqa.lifecycle")
 

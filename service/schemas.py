@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal
 
+from groundqa.core.records import Passage
+from groundqa.core.settings import Mode
 from groundqa.index.store import StoredSource, flag_to_json
-from groundqa.ingest.records import Passage
-from groundqa.service.settings import Mode
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
-    from groundqa.service.engine import Answer, Sentence
+    from groundqa.engine.query import Answer, Sentence
 
 
 class FilterIn(BaseModel):
@@ -185,7 +185,7 @@ def query_out(question: str, mode: str, k: int, answer: Answer,
 
 def check_query_limits(question: str, k: int, *, max_k: int, max_question_chars: int) -> None:
     """The limits of a query, the same for the HTTP API and the CLI (GROUNDQA_MAX_K, GROUNDQA_MAX_QUESTION_CHARS)."""
-    from groundqa.service.exceptions import InvalidRequestError
+    from groundqa.core.errors import InvalidRequestError
 
     if len(question) > max_question_chars:
         raise InvalidRequestError(f"the question is {len(question)} characters long, the limit is "

@@ -16,8 +16,8 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.middleware.cors import CORSMiddleware
+from groundqa.core.settings import Settings
 from groundqa.service.errors import error_response
-from groundqa.service.settings import Settings
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage
 from limits.strategies import MovingWindowRateLimiter

@@ -16,11 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from groundqa.core.paths import datasets_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-SHARED = ROOT.parent / "shared"
-MEDQUAD = SHARED / "datasets" / "medquad"
+DATASETS = datasets_dir()
+SHARED = DATASETS.parent
+MEDQUAD = DATASETS / "medquad"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,7 +31,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def encoder():
-    from groundqa.index.embed import Encoder
+    from groundqa.core.encoder import Encoder
 
     return Encoder("bundled")
 
@@ -38,10 +40,10 @@ def encoder():
 def seed_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> Path:
     """An index of the bundled corpus, built once per session with the default settings, as `groundqa ingest`
     builds it; treat it as read-only."""
+    from groundqa.core.settings import Settings
     from groundqa.credibility.flags import annotator as annotate
     from groundqa.index.build import ingest
     from groundqa.ingest.chunk import ChunkSettings
-    from groundqa.service.settings import Settings
 
     index_dir = tmp_path_factory.mktemp("seed-index")
     defaults = Settings(index=index_dir)
@@ -55,7 +57,7 @@ def seed_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> Path:
 
 @pytest.fixture(scope="session")
 def engine(seed_index: Path, encoder):
-    from groundqa.service.engine import Engine
+    from groundqa.engine.query import Engine
 
     eng = Engine.load(seed_index, encoder=encoder)
     yield eng

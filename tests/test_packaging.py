@@ -47,7 +47,7 @@ def test_every_subpackage_and_data_file_is_shipped(wheel: tuple[Path, str]) -> N
             shipped = f"groundqa/{init.relative_to(ROOT).as_posix()}"
             assert shipped in names, f"{shipped} is missing: add its package to [tool.setuptools] packages"
     data = [*(ROOT / "service/web/static").iterdir(), ROOT / "service/audit/report.html",
-            *(ROOT / "eval").glob("*.jsonl"), *(ROOT / "eval/flagset").glob("*.jsonl"), ROOT / "eval/claims_split.json",
+            *(ROOT / "eval").glob("*.jsonl"), *(ROOT / "eval/flagset").glob("*.jsonl"), ROOT / "labels/claims_split.json",
             *(p for p in (ROOT / "models").rglob("*") if p.is_file())]  # the trained models and their cards
     missing = [p for p in data if f"groundqa/{p.relative_to(ROOT).as_posix()}" not in names]
     assert not missing, f"not in the wheel: {missing}"

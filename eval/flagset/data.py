@@ -1,8 +1,8 @@
 """The labelled flag sentences with their context, read back from the pages they were drawn from.
 
-Rows (eval/flagset/rows*.jsonl) point into pages by offsets; the pages are read at run time from
+Rows (labels/flagset/rows*.jsonl) point into pages by offsets; the pages are read at run time from
 ../shared/datasets and the seed corpus (eval.flagset.pages), each sentence's hash is checked, and every
-sentence is given its zone, its neighbours and its page's signals. Authored pages (eval/flagset/authored.jsonl)
+sentence is given its zone, its neighbours and its page's signals. Authored pages (labels/flagset/authored.jsonl)
 carry their sentences; they are tune-only.
 """
 
@@ -14,9 +14,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from groundqa.core.paths import labels_dir
+from groundqa.core.sentences import split_sentences
 from groundqa.credibility.flag_features import PageSignals, SentenceInput, page_signals
 from groundqa.eval.flagset.pages import (
-    ROOT,
     Page,
     medquad_pages,
     readability_pages,
@@ -24,9 +25,8 @@ from groundqa.eval.flagset.pages import (
     sentence_sha,
     webcred_pages,
 )
-from groundqa.ingest.sentences import split_sentences
 
-FLAGSET = ROOT / "eval" / "flagset"
+FLAGSET = labels_dir() / "flagset"
 
 
 @dataclass(frozen=True)

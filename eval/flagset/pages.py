@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
+from groundqa.core.errors import LoadError
+from groundqa.core.paths import REPO_ROOT, datasets_dir
+from groundqa.core.sentences import split_sentences
 from groundqa.ingest.decode import decode_bytes, normalise_newlines
-from groundqa.ingest.errors import LoadError
 from groundqa.ingest.manifest import load_manifest
-from groundqa.ingest.sentences import split_sentences
 from groundqa.ingest.zones import Zone, zone_at, zoned_text
 
-ROOT = Path(__file__).resolve().parents[2]
-DATASETS = ROOT.parent / "shared" / "datasets"
+ROOT = REPO_ROOT
+DATASETS = datasets_dir()
 CORPUS = ROOT / "corpus"
 EXTRACTOR = "zones-1"  # bump if ingest.zones changes what text a page gives: row offsets point into that text
 

@@ -15,9 +15,9 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
+from groundqa.core.paths import labels_dir
 from groundqa.eval.flagset.pages import (
     EXTRACTOR,
-    ROOT,
     Page,
     SentenceRow,
     medquad_pages,
@@ -28,9 +28,9 @@ from groundqa.eval.flagset.pages import (
     webcred_pages,
 )
 
-ROWS = ROOT / "eval" / "flagset" / "rows.jsonl"
-EXTRA_ROWS = ROOT / "eval" / "flagset" / "rows_extra.jsonl"  # a second draw, from tune sites only
-EXTRA2_ROWS = ROOT / "eval" / "flagset" / "rows_extra2.jsonl"  # a third draw, from tune sites only
+ROWS = labels_dir() / "flagset" / "rows.jsonl"
+EXTRA_ROWS = labels_dir() / "flagset" / "rows_extra.jsonl"  # a second draw, from tune sites only
+EXTRA2_ROWS = labels_dir() / "flagset" / "rows_extra2.jsonl"  # a third draw, from tune sites only
 SEED = 20261130
 TEST_SHARE = 6  # sites whose SHA-1 starts with a hex digit below this (6/16, 37.5%) are test-only
 

@@ -11,11 +11,13 @@ import time
 from collections.abc import Sequence
 
 import numpy as np
+from groundqa.core.errors import InvalidRequestError
+from groundqa.core.records import Passage
 from groundqa.credibility.checks import Agreement, check_names, check_negation, check_numbers
 from groundqa.credibility.judge import RANK, Judgement, Window, decide, nothing, shortlist, terms, windows
 from groundqa.credibility.verifier import Verifier, verifier
+from groundqa.engine.query import Engine
 from groundqa.index.store import flag_to_json
-from groundqa.ingest.records import Passage
 from groundqa.service.audit.parse import CitationRef, ClaimRef, ParsedAnswer, parse_answer
 from groundqa.service.audit.quotes import QuoteCheck, check_quote
 from groundqa.service.audit.resolve import Resolved, resolve
@@ -35,8 +37,6 @@ from groundqa.service.audit.schemas import (
     UncitedOut,
 )
 from groundqa.service.audit.summary import summarise
-from groundqa.service.engine import Engine
-from groundqa.service.exceptions import InvalidRequestError
 from groundqa.service.schemas import FlagOut, passage_out, source_meta
 
 SUGGESTION_CANDIDATES = 3

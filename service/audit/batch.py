@@ -13,7 +13,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from groundqa.ingest.errors import GroundqaError
+from groundqa.core.errors import GroundqaError, InvalidRequestError
+from groundqa.core.settings import Settings
+from groundqa.engine.query import Engine
 from groundqa.service.audit.auditor import audit
 from groundqa.service.audit.parse import marker_warnings
 from groundqa.service.audit.schemas import (
@@ -24,10 +26,7 @@ from groundqa.service.audit.schemas import (
     BatchSummaryOut,
     MarkerWarningOut,
 )
-from groundqa.service.engine import Engine
-from groundqa.service.exceptions import InvalidRequestError
 from groundqa.service.schemas import ErrorBody
-from groundqa.service.settings import Settings
 
 VERDICT_ORDER = ("pass", "review", "fail", "error")
 LOG = logging.getLogger("groundqa.audit")

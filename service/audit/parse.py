@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from groundqa.ingest.sentences import split_sentences
+from groundqa.core.sentences import split_sentences
 
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,400})\]")
 # One citation inside a bracket, then a separator or the end. A source id may hold spaces or colons (file

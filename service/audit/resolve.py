@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from groundqa.core.errors import NotFoundError
+from groundqa.core.records import Flag, Passage
+from groundqa.engine.query import Engine
 from groundqa.index.store import StoredSource
-from groundqa.ingest.records import Flag, Passage
 from groundqa.service.audit.parse import CitationRef
-from groundqa.service.engine import Engine
-from groundqa.service.exceptions import NotFoundError
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from groundqa.credibility.relation import Settings, relate
+from groundqa.engine.query import Engine
 from groundqa.index.store import flag_to_json
 from groundqa.service.compare.consensus import positions, spread
 from groundqa.service.compare.grouping import Topics, components, edge_kind, topics
@@ -19,7 +20,6 @@ from groundqa.service.compare.schemas import (
     StatementOut,
 )
 from groundqa.service.compare.statements import Statement, gather
-from groundqa.service.engine import Engine
 from groundqa.service.schemas import FlagOut, citation_marker
 
 ORDER = {"disagree": 0, "agree": 1, "unrelated": 2, "alone": 3}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from groundqa.service.engine import MODES
+from groundqa.engine.query import MODES
 from groundqa.service.schemas import FlagOut
 from pydantic import BaseModel, ConfigDict, Field
 

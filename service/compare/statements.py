@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from groundqa.ingest.sentences import split_sentences
+from groundqa.core.sentences import split_sentences
 
 MIN_CHARS = 25  # shorter lines are labels and fragments, not statements
 

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
+from groundqa.core.errors import InvalidRequestError
 from groundqa.service.audit.batch import (
     audit_items,
     audit_one,
@@ -20,7 +21,6 @@ from groundqa.service.audit.export import AUDIT_FORMATS, render_audit_as
 from groundqa.service.audit.schemas import AuditBatchOut, AuditIn, AuditOut, AuditRequestIn
 from groundqa.service.deps import EngineDep, SettingsDep
 from groundqa.service.errors import ERROR_RESPONSES
-from groundqa.service.exceptions import InvalidRequestError
 from groundqa.service.negotiate import format_responses, formatted, pick_format
 
 

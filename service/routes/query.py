@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from groundqa.engine.query import Filters
 from groundqa.service.deps import EngineDep, SettingsDep
-from groundqa.service.engine import Filters
 from groundqa.service.errors import ERROR_RESPONSES
 from groundqa.service.export import QUERY_FORMATS, render_query_as
 from groundqa.service.negotiate import format_responses, formatted, pick_format

@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+from groundqa.core.errors import ManifestError
+from groundqa.core.records import Document, Passage, SourceMeta
+from groundqa.core.sentences import split_sentences
 from groundqa.credibility.flags import annotate, judge_document
 from groundqa.ingest.chunk import ChunkSettings, chunk_document
-from groundqa.ingest.errors import ManifestError
 from groundqa.ingest.loaders import load_file
 from groundqa.ingest.manifest import load_manifest
-from groundqa.ingest.records import Document, Passage, SourceMeta
-from groundqa.ingest.sentences import split_sentences
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 

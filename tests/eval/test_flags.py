@@ -7,11 +7,11 @@ import json
 from collections import Counter
 
 import pytest
-from groundqa.credibility.training.flags import rule_baseline
+from groundqa.core.records import KINDS
 from groundqa.eval.flags import DEFAULT_MEDQUAD, evaluate_rows, medquad_flag_rate
 from groundqa.eval.flagset.data import labelled_rows
 from groundqa.eval.flagset.pages import DATASETS
-from groundqa.ingest.records import KINDS
+from groundqa_training.flags import rule_baseline
 
 from tests.conftest import groundqa
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import ir_measures
 import pytest
+from groundqa.core.settings import Settings
 from groundqa.eval.backends import EngineBackend, HttpBackend
 from groundqa.eval.datasets import SEED_SET, load_beir, load_evidence_set
 from groundqa.eval.medquad import build_medquad_beir
 from groundqa.eval.run import beir_index, evaluate_beir, evaluate_evidence, write_outputs, write_run_file
-from groundqa.service.settings import Settings
 
 from tests.conftest import MEDQUAD, groundqa
 

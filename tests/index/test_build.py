@@ -11,12 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from groundqa.core.errors import IndexMismatchError
+from groundqa.engine.query import Engine
 from groundqa.index.build import ingest
 from groundqa.index.snapshot import current_snapshot, read_manifest
 from groundqa.index.store import STORE_FILE, Store
 from groundqa.ingest.chunk import ChunkSettings
-from groundqa.ingest.errors import IndexMismatchError
-from groundqa.service.engine import Engine
 
 from tests.conftest import ROOT
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from groundqa.core.records import Document
+from groundqa.core.sentences import split_sentences
 from groundqa.ingest.chunk import ChunkSettings, chunk_document
-from groundqa.ingest.records import Document
-from groundqa.ingest.sentences import split_sentences
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import docx
 import pytest
+from groundqa.core.errors import LoadError
+from groundqa.core.sentences import split_sentences
 from groundqa.ingest.chunk import ChunkSettings, chunk_document
-from groundqa.ingest.errors import LoadError
 from groundqa.ingest.loaders import load_file
-from groundqa.ingest.sentences import split_sentences
 
 BODY = "Radiotherapy relieves bone pain in most patients within four weeks of the first treatment."
 

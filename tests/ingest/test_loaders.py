@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from groundqa.ingest.errors import LoadError
+from groundqa.core.errors import LoadError
 from groundqa.ingest.loaders import load_file
 
 from tests.pdfs import encrypt_pdf, make_pdf

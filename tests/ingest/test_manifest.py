@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from groundqa.ingest.errors import ManifestError
+from groundqa.core.errors import ManifestError
 from groundqa.ingest.manifest import load_manifest
 
 from tests.conftest import CORPUS, SHARED

@@ -7,9 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from groundqa.core.errors import LoadError
 from groundqa.eval.documents import check_pdf_sentences, gold_sentences, normalise
 from groundqa.ingest.chunk import ChunkSettings, chunk_document
-from groundqa.ingest.errors import LoadError
 from groundqa.ingest.loaders import load_file
 from groundqa.ingest.pdf import load_pdf
 from groundqa.ingest.pdf_layout import Line, Page, page_texts

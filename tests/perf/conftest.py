@@ -12,7 +12,7 @@ from tests.conftest import CORPUS
 @pytest.fixture(scope="session")
 def int8_encoder():
     """The onnx-int8 backend; its exported model is cached in the user cache like the service's."""
-    from groundqa.index.embed import Encoder
+    from groundqa.core.encoder import Encoder
 
     return Encoder("bundled", backend="onnx-int8")
 

@@ -39,11 +39,11 @@ def test_large_corpus_uses_hnsw_with_high_recall():
 
 
 def test_ingest_past_the_threshold_writes_hnsw_and_serves_it(tmp_path, encoder, engine):
+    from groundqa.core.settings import Settings
+    from groundqa.engine.query import Engine
     from groundqa.index.ann import AnnSettings
     from groundqa.index.build import ingest
     from groundqa.ingest.chunk import ChunkSettings
-    from groundqa.service.engine import Engine
-    from groundqa.service.settings import Settings
 
     from tests.conftest import CORPUS
 

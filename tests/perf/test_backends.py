@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from groundqa.core.errors import IndexMismatchError
+from groundqa.engine.query import Engine
 from groundqa.index.snapshot import read_manifest, require_snapshot
-from groundqa.ingest.errors import IndexMismatchError
-from groundqa.service.engine import Engine
 
 
 def test_int8_embeddings_are_close_to_fp32(encoder, int8_encoder, seed_texts):
@@ -28,7 +28,7 @@ def test_int8_keeps_the_nearest_passage_of_each_passage(encoder, int8_encoder, s
 
 
 def test_bf16_embeddings_are_close_to_fp32(encoder, seed_texts):
-    from groundqa.index.embed import Encoder
+    from groundqa.core.encoder import Encoder
 
     bf16 = Encoder("bundled", backend="bf16").encode(seed_texts[:16])
     cosine = (encoder.encode(seed_texts[:16]) * bf16).sum(axis=1)
@@ -36,7 +36,7 @@ def test_bf16_embeddings_are_close_to_fp32(encoder, seed_texts):
 
 
 def test_unknown_backend_is_refused():
-    from groundqa.index.embed import Encoder
+    from groundqa.core.encoder import Encoder
 
     with pytest.raises(ValueError, match="not one of fp32, bf16, onnx-int8"):
         Encoder("bundled", backend="int4")

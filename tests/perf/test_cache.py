@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from groundqa.service.cache import LRUCache
-from groundqa.service.engine import Engine, Filters
+from groundqa.engine.cache import LRUCache
+from groundqa.engine.query import Engine, Filters
 
 QUESTION = "Which chemotherapy is used first for metastatic cervical cancer?"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import httpx
 import pytest
+from groundqa.engine.query import Engine
 from groundqa.index.build import ingest
 from groundqa.ingest.chunk import ChunkSettings
-from groundqa.service.engine import Engine
 from pypdf import PdfWriter
 
 from tests.conftest import groundqa

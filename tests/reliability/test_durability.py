@@ -18,10 +18,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from groundqa.engine.query import Engine
 from groundqa.index.build import ingest
 from groundqa.index.snapshot import CURRENT_FILE, SNAPSHOTS_DIR, current_snapshot
 from groundqa.ingest.chunk import ChunkSettings
-from groundqa.service.engine import Engine
 
 from tests.conftest import ROOT, groundqa, running_server
 from tests.reliability.corpora import CHANGED, NEW_TERM, OLD, QUESTIONS, write

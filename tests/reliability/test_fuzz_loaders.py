@@ -7,9 +7,9 @@ import html
 import json
 from pathlib import Path
 
+from groundqa.core.errors import LoadError
 from groundqa.ingest.chunk import ChunkSettings, chunk_document
 from groundqa.ingest.decode import decode_bytes, normalise_newlines
-from groundqa.ingest.errors import LoadError
 from groundqa.ingest.loaders import SUFFIXES, load_file
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -28,7 +28,7 @@ SAMPLE_PDF = make_pdf(["Bone metastases cause pain.", "", "Radiotherapy relieves
 
 
 def slices_hold(doc_text: str, source_id: str, settings_: ChunkSettings = SMALL_CHUNKS) -> None:
-    from groundqa.ingest.records import Document
+    from groundqa.core.records import Document
 
     passages = chunk_document(Document(source_id=source_id, text=doc_text), settings_)
     for p in passages:

@@ -60,8 +60,8 @@ def test_metrics_count_requests_and_describe_the_index(live: LiveServer) -> None
 
 
 def test_flag_counts_come_from_the_store(tmp_path) -> None:
+    from groundqa.core.records import Flag, Passage, SourceMeta
     from groundqa.index.store import StoredSource, write_store
-    from groundqa.ingest.records import Flag, Passage, SourceMeta
     from groundqa.service.observability import flagged_passages
 
     text = "Book now. Free consultation. Cisplatin is standard."

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import psutil
 import pytest
+from groundqa.core.settings import Settings
 from groundqa.index.snapshot import current_snapshot
-from groundqa.service.settings import Settings
 
 from tests.conftest import LiveServer, read_log_when, running_server
 from tests.reliability.conftest import API_KEY

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import httpx
+from groundqa.core.settings import ABSTAIN_BELOW, Settings
 from groundqa.service.render import render_query
 from groundqa.service.schemas import QueryOut
-from groundqa.service.settings import ABSTAIN_BELOW, Settings
 
 OFF_TOPIC = "What is the usual starting dose of metformin for type 2 diabetes?"
 ON_TOPIC = "Which chemotherapy is used first for metastatic cervical cancer?"

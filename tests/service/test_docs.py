@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from groundqa.service.settings import Settings
+from groundqa.core.settings import Settings
 
 README = (Path(__file__).parents[2] / "README.md").read_text()
 

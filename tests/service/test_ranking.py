@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from groundqa.service.ranking import RankSettings, aggregate, convex, grouped, rank_sources, rrf
+from groundqa.engine.ranking import RankSettings, aggregate, convex, grouped, rank_sources, rrf
 
 SOURCE = {1: "a", 2: "a", 3: "a", 4: "b", 5: "c", 6: "d"}
 LISTS = {"bm25": [(1, 9.0), (2, 8.0), (3, 7.0), (4, 6.0)], "dense": [(5, 0.9), (1, 0.8), (6, 0.7), (4, 0.6)]}
@@ -56,7 +56,7 @@ def test_bad_settings_are_refused_with_the_value(bad: dict) -> None:
 
 
 def test_the_engines_defaults_are_the_settings_defaults() -> None:
-    from groundqa.service.ranking import from_settings
-    from groundqa.service.settings import Settings
+    from groundqa.core.settings import Settings
+    from groundqa.engine.ranking import from_settings
 
     assert from_settings(Settings()) == RankSettings()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-SET = Path(__file__).parents[2] / "eval" / "seed_questions.jsonl"
+SET = Path(__file__).parents[2] / "labels" / "seed_questions.jsonl"
 
 
 def questions() -> list[dict]:
@@ -55,9 +55,9 @@ def test_chemotherapy_question_ranks_the_factsheet_first_in_every_mode(engine) -
 
 def test_a_jsonl_title_is_searchable(tmp_path: Path, encoder) -> None:
     """In FAQ-style corpora the title is the question: a word found only there must still find the document."""
+    from groundqa.engine.query import Engine
     from groundqa.index.build import ingest
     from groundqa.ingest.chunk import ChunkSettings
-    from groundqa.service.engine import Engine
 
     corpus = tmp_path / "faq.jsonl"
     rows = [{"_id": "flu-treat", "title": "What are the treatments for influenza?",
