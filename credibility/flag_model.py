@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import numpy as np
 from groundqa.core.records import KINDS
 from groundqa.credibility.flag_features import PageSignals, SentenceInput, featurise
 
+Embed = Callable[[list[str]], np.ndarray]
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "flags"
 _lock = threading.Lock()
 
@@ -42,20 +43,37 @@ class FlagModel:
         self._needs_embeddings = any("embedding" in self.meta[k]["variant"] for k in KINDS)
         self._encoder = None
 
-    def _embeddings(self, items: Sequence[SentenceInput]) -> np.ndarray | None:
+    @property
+    def needs_embeddings(self) -> bool:
+        return self._needs_embeddings
+
+    @staticmethod
+    def reads_vectors_of(model_name: str) -> bool:
+        """Whether vectors made by ``model_name`` are the ones the classifier was fitted on (the bundled MiniLM,
+        whatever its backend): then ingest hands over the sentence vectors it made, and nothing is embedded twice."""
+        from groundqa.core.encoder import BUNDLED_NAME
+
+        return model_name == BUNDLED_NAME
+
+    def _embeddings(self, items: Sequence[SentenceInput], embed: Embed | None) -> np.ndarray | None:
         if not self._needs_embeddings:
             return None
+        texts = [i.text for i in items]
+        if embed is not None:
+            return embed(texts)
         if self._encoder is None:
             from groundqa.core.encoder import Encoder
 
             self._encoder = Encoder("bundled")
-        return self._encoder.encode([i.text for i in items])
+        return self._encoder.encode(texts)
 
-    def probabilities(self, items: Sequence[SentenceInput], pages: Sequence[PageSignals]) -> np.ndarray:
-        """One row per sentence: the probability of each kind, in KINDS order."""
+    def probabilities(self, items: Sequence[SentenceInput], pages: Sequence[PageSignals], *,
+                      embed: Embed | None = None) -> np.ndarray:
+        """One row per sentence: the probability of each kind, in KINDS order. ``embed`` gives the bundled
+        MiniLM's vectors of sentence texts (ingest passes the ones it made); without it the model embeds them."""
         if not items:
             return np.zeros((0, len(KINDS)), dtype=np.float32)
-        x = featurise(items, pages, self._embeddings(items))
+        x = featurise(items, pages, self._embeddings(items, embed))
         out = np.zeros((len(items), len(KINDS)), dtype=np.float32)
         for j, kind in enumerate(KINDS):
             coef, intercept = self._weights[kind]

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from groundqa.core.records import Document, Flag, Passage, SourceMeta, Span
-from groundqa.core.sentences import split_sentences
+from groundqa.core.sentences import Sentence, split_sentences
 from groundqa.credibility.cues import COMMERCIAL, KINDS, UNVERIFIED, attributed, cues_in
 from groundqa.credibility.flag_features import PageSignals, SentenceInput, page_signals
-from groundqa.credibility.flag_model import FlagModel, flag_model
+from groundqa.credibility.flag_model import Embed, FlagModel, flag_model
 from groundqa.ingest.overrides import apply_overrides, parse_overrides
 
 _REASONS = {
@@ -57,33 +57,38 @@ class SentenceFlags:
         return list(self.flagged)
 
 
-def document_sentences(doc_text: str, zones: Sequence[tuple[int, int, str]] = ()) -> list[tuple[int, int, str]]:
-    """(start, end, zone) of every body sentence (headings are not judged)."""
+def document_sentences(doc_text: str, zones: Sequence[tuple[int, int, str]] = (),
+                       sentences: Sequence[Sentence] | None = None) -> list[tuple[int, int, str]]:
+    """(start, end, zone) of every body sentence (headings are not judged); ``sentences``: the document's
+    sentences when ingest has split it already."""
     from groundqa.ingest.zones import Zone, zone_at
 
     zone_list = [Zone(*z) for z in zones]
+    split = split_sentences(doc_text) if sentences is None else sentences
     return [(s.start, s.end, zone_at(zone_list, s.start, s.end) if zone_list else "main")
-            for s in split_sentences(doc_text) if not s.is_heading]
+            for s in split if not s.is_heading]
 
 
 def judge_document(text: str, meta: SourceMeta | None = None, *, zones: Sequence[tuple[int, int, str]] = (),
-                   model: FlagModel | None = None) -> list[SentenceFlags]:
-    """Every sentence of ``text`` with its flag probabilities; ``kinds()`` lists what is flagged."""
+                   model: FlagModel | None = None, sentences: Sequence[Sentence] | None = None,
+                   embed: Embed | None = None) -> list[SentenceFlags]:
+    """Every sentence of ``text`` with its flag probabilities; ``kinds()`` lists what is flagged. ``sentences``
+    and ``embed`` (their vectors by text) come from ingest, which splits and embeds each sentence once."""
     meta = meta or SourceMeta()
-    spans = document_sentences(text, zones)
+    spans = document_sentences(text, zones, sentences)
     if not spans:
         return []
     texts = [text[s:e] for s, e, _ in spans]
     page = page_signals(texts, url=meta.url, publisher_type=meta.publisher_type)
     items = [SentenceInput(t, z, texts[i - 1] if i else "", texts[i + 1] if i + 1 < len(texts) else "")
              for i, (t, (_, _, z)) in enumerate(zip(texts, spans, strict=True))]
-    return judge_sentences(items, [page] * len(items), [(s, e) for s, e, _ in spans], model=model)
+    return judge_sentences(items, [page] * len(items), [(s, e) for s, e, _ in spans], model=model, embed=embed)
 
 
 def judge_sentences(items: Sequence[SentenceInput], pages: Sequence[PageSignals], spans: Sequence[tuple[int, int]],
-                    *, model: FlagModel | None = None) -> list[SentenceFlags]:
+                    *, model: FlagModel | None = None, embed: Embed | None = None) -> list[SentenceFlags]:
     model = model or flag_model()
-    probabilities = model.probabilities(items, pages)
+    probabilities = model.probabilities(items, pages, embed=embed)
     out = []
     for item, (start, end), row in zip(items, spans, probabilities, strict=True):
         judged = SentenceFlags(start, end, {k: round(float(p), 3) for k, p in zip(KINDS, row, strict=True)})
@@ -119,13 +124,15 @@ def flag_passages(passages: list[Passage], judged: list[SentenceFlags]) -> list[
     return out
 
 
-def annotate(doc: Document, meta: SourceMeta, passages: list[Passage],
-             overrides: list[dict[str, Any]]) -> tuple[dict[str, Any], list[Passage]]:
-    """The ingest hook (index.build.Annotator): source profile plus flagged passages, curator overrides last."""
+def annotate(doc: Document, meta: SourceMeta, passages: list[Passage], overrides: list[dict[str, Any]], *,
+             sentences: Sequence[Sentence] | None = None,
+             embed: Embed | None = None) -> tuple[dict[str, Any], list[Passage]]:
+    """The ingest hook (index.build.Annotator): source profile plus flagged passages, curator overrides last.
+    ``sentences`` and ``embed``: the document's sentences and their vectors, as ingest made them."""
     from groundqa.credibility.profile import source_profile
 
     rules = parse_overrides(overrides, where=f"source {doc.source_id!r}")
-    judged = judge_document(doc.text, meta, zones=doc.zones)
+    judged = judge_document(doc.text, meta, zones=doc.zones, sentences=sentences, embed=embed)
     flagged = apply_overrides(flag_passages(passages, judged), rules, doc.text)
     return source_profile(doc, meta, judged, flagged, rules), flagged
 
@@ -143,6 +150,12 @@ class _Annotate:
     @property
     def version(self) -> str:
         return _version()
+
+    @staticmethod
+    def reads_vectors_of(model_name: str) -> bool:
+        """Whether the flag model can read sentence vectors made by ``model_name`` (see FlagModel)."""
+        model = flag_model()
+        return model.needs_embeddings and model.reads_vectors_of(model_name)
 
 
 annotator = _Annotate()

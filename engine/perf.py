@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from groundqa.core.encoder import Encoder
+from groundqa.core.encoder import Encoder, resolve_model
 from groundqa.core.settings import Settings
 from groundqa.index.ann import AnnSettings
 from groundqa.index.snapshot import current_snapshot, manifest_backend, read_manifest
@@ -24,18 +24,31 @@ def ingest_backend(settings: Settings) -> str:
     return manifest_backend(read_manifest(snapshot)) if snapshot else "fp32"
 
 
-def ingest_encoder(settings: Settings, *, engine: str = "local") -> Callable[[], Any]:
+class EncoderFactory:
+    """Makes the ingest encoder when something needs embedding; names its model and backend without loading it
+    (so ingest can tell whether the previous snapshot's vectors are reusable before any model is loaded)."""
+
+    def __init__(self, make: Callable[[], Any], *, name: str, backend: str) -> None:
+        self._make, self.name, self.backend = make, name, backend
+
+    def __call__(self) -> Any:
+        return self._make()
+
+
+def ingest_encoder(settings: Settings, *, engine: str = "local") -> EncoderFactory:
     """A factory for the encoder of an ingest run; called only when something needs embedding."""
     if engine not in ENGINES:
         raise ValueError(f"ingest engine {engine!r} is not one of {', '.join(ENGINES)}")
     backend = ingest_backend(settings)
+    name = resolve_model(settings.model)[0]
     if engine == "ray":
         from groundqa.index.ray_embed import RayEncoder
 
-        return lambda: RayEncoder(settings.model, backend=backend, batch_size=settings.batch_size,
-                                  cache_dir=settings.model_cache, address=settings.ray_address)
-    return lambda: Encoder(settings.model, batch_size=settings.batch_size, backend=backend,
-                           cache_dir=settings.model_cache)
+        return EncoderFactory(lambda: RayEncoder(settings.model, backend=backend, batch_size=settings.batch_size,
+                                                 cache_dir=settings.model_cache, address=settings.ray_address),
+                              name=name, backend=backend)
+    return EncoderFactory(lambda: Encoder(settings.model, batch_size=settings.batch_size, backend=backend,
+                                          cache_dir=settings.model_cache), name=name, backend=backend)
 
 
 def ann_settings(settings: Settings) -> AnnSettings:

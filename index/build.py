@@ -6,7 +6,6 @@ re-embeds only its changed passages. A file that fails to load keeps its previou
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import time
 from collections.abc import Callable
@@ -17,10 +16,19 @@ import numpy as np
 from groundqa.core.encoder import Encoder
 from groundqa.core.errors import GroundqaError, LoadError
 from groundqa.core.records import Document, Passage, SourceMeta, content_hash
+from groundqa.core.sentences import Sentence, split_sentences
 from groundqa.credibility.flags import annotator as credibility_annotate  # every ingest flags, CLI or library
 from groundqa.index.ann import AnnSettings, index_kind
+from groundqa.index.embedding import (
+    OldSnapshot,
+    SentenceVectors,
+    passage_embeddings,
+    passage_sentences,
+    reusable_sentences,
+    sentence_index,
+)
 from groundqa.index.lexical import FIELDS, Lexical
-from groundqa.index.sentences import SentenceIndex, embed_sentences, sentence_spans
+from groundqa.index.sentences import SentenceIndex
 from groundqa.index.sentences import save as save_sentences
 from groundqa.index.snapshot import (
     build_lock,
@@ -83,15 +91,6 @@ class CorpusFile:
     path: Path
     relative: str
     root: Path
-
-
-def embedding_text(passage: Passage, title: str | None, *, context: str) -> str:
-    """What the encoder sees: the passage, optionally led by its document title and section heading."""
-    if context == "none":
-        return passage.text
-    lead = [t for t in ((title if "title" in context else None),
-                        (passage.heading if "heading" in context else None)) if t]
-    return "\n".join([*dict.fromkeys(lead), passage.text])
 
 
 def supported_types() -> str:
@@ -171,7 +170,18 @@ def _given_paths(old: list[str], paths: list[Path], kept: dict[str, Path]) -> li
     return sorted(str(c) for c in holding if not any(c != o and _under(c, o) for o in holding))
 
 
-Annotator = Callable[[Document, SourceMeta, list[Passage], list[dict]], tuple[dict | None, list[Passage]]]
+# annotate(doc, meta, passages, overrides, *, sentences=..., embed=...) -> (profile, flagged passages)
+Annotator = Callable[..., tuple[dict | None, list[Passage]]]
+
+
+@dataclass
+class _Fresh:
+    """A document read in this run, waiting for its flags: its one sentence split and what annotating needs."""
+
+    doc: Document
+    meta: SourceMeta
+    overrides: list[dict]
+    sentences: list[Sentence]
 
 
 def ingest(paths: list[Path], *, index_dir: Path, encoder: Encoder | Callable[[], Encoder],
@@ -240,6 +250,7 @@ def _ingest(paths: list[Path], report: IngestReport, *, index_dir: Path, previou
     _keep_old(kept, old_store, sources, passages)
     report.sources_kept = len(kept)
     fresh: set[str] = set()  # ids (re)loaded in this run
+    pending: dict[str, _Fresh] = {}
     unchanged_ids: set[str] = set()
     today = time.strftime("%Y-%m-%d", time.gmtime())
 
@@ -284,17 +295,29 @@ def _ingest(paths: list[Path], report: IngestReport, *, index_dir: Path, previou
                 continue
             meta = with_document_metadata(entry.meta if entry else SourceMeta(), doc)
             overrides = list(entry.overrides) if entry else []
-            chunks = chunk_document(doc, chunking)
-            profile = None
-            if annotate is not None:
-                profile, chunks = annotate(doc, meta, chunks, overrides)
+            split = split_sentences(doc.text)  # the one split: chunking, flags and the sentence index read it
             sources[doc.source_id] = StoredSource(
                 source_id=doc.source_id, file=key, file_hash=file_hash,
                 text_hash=content_hash(doc.text.encode()), title=meta.title or doc.title, meta=meta,
-                profile=profile, page_starts=doc.page_starts, text=doc.text, path=str(cf.path.resolve()),
+                profile=None, page_starts=doc.page_starts, text=doc.text, path=str(cf.path.resolve()),
                 ingested=today)
-            passages[doc.source_id] = chunks
+            passages[doc.source_id] = chunk_document(doc, chunking, sentences=split)
+            pending[doc.source_id] = _Fresh(doc, meta, overrides, split)
             fresh.add(doc.source_id)
+
+    made: list[Encoder] = []
+
+    def model() -> Encoder:  # created at most once, and only when something needs embedding
+        if not made:
+            made.append(encoder if isinstance(encoder, Encoder) else encoder())
+        return made[0]
+
+    snapshot = _old_snapshot(previous, old_store, old_sources, old_manifest)
+    vectors = SentenceVectors(model, progress=progress, reuse=lambda: {} if rebuild else reusable_sentences(
+        snapshot, *_identity(encoder, model)))
+    fresh_spans = {p.passage_id: passage_sentences(p, pending[sid].sentences)
+                   for sid in pending for p in passages[sid]} if sentences else {}
+    _annotate(pending, sources, passages, annotate, vectors, encoder, model, fresh_spans)
 
     for sid in sorted(fresh):
         old = old_sources.get(sid)
@@ -330,24 +353,21 @@ def _ingest(paths: list[Path], report: IngestReport, *, index_dir: Path, previou
     roots = _given_paths(list(old_manifest.get("roots") or ()), [p for p in paths if p.exists()],
                          {sid: Path(s.path) for sid, s in sources.items() if s.path})
     build_dir = new_build_dir(index_dir)
-    made: list[Encoder] = []
-
-    def model() -> Encoder:  # created at most once, and only when something needs embedding
-        if not made:
-            made.append(encoder if isinstance(encoder, Encoder) else encoder())
-        return made[0]
-
     try:
-        embeddings, embedder_name, backend, embedded = _embeddings(
-            ordered, sources, previous, old_store, old_manifest, model, embed_context, progress, reuse=not rebuild)
+        old_vectors = np.load(previous / EMBEDDINGS_FILE, mmap_mode="r", allow_pickle=False) \
+            if previous is not None and snapshot is not None else None
+        embeddings, embedder_name, backend, embedded = passage_embeddings(
+            ordered, {sid: s.title for sid, s in sources.items()}, snapshot, old_vectors, model,
+            encoder if isinstance(encoder, Encoder) else None, embed_context, old_manifest.get("embed_context"),
+            progress, reuse=not rebuild)
         report.passages_embedded = embedded
-        sentence_index = None
+        sentence_arrays = None
         if sentences:
-            sentence_index = _sentence_embeddings(
-                ordered, previous if not rebuild else None, old_store, old_manifest, model, embedder_name, backend,
-                int(embeddings.shape[1]), progress)
+            same_model = snapshot is not None and (snapshot.model, snapshot.backend) == (embedder_name, backend)
+            kept = snapshot if same_model and not rebuild else None  # kept passages keep their sentence vectors
+            sentence_arrays = sentence_index(ordered, fresh_spans, vectors, kept, int(embeddings.shape[1]))
         final = _write_snapshot(index_dir, build_dir, sources, ordered, embeddings, ann, {
-            **settings, "model": embedder_name, "encoder_backend": backend, "roots": roots}, sentence_index)
+            **settings, "model": embedder_name, "encoder_backend": backend, "roots": roots}, sentence_arrays)
     except BaseException:
         shutil.rmtree(build_dir, ignore_errors=True)
         raise
@@ -410,18 +430,19 @@ def remove(source_ids: list[str], *, index_dir: Path, ann: AnnSettings | None = 
             embeddings = np.asarray(vectors[[row_of[p.passage_id] for p in ordered]], dtype=np.float32)
             kept_roots = _given_paths(list(manifest.get("roots") or ()), [],
                                       {sid: Path(s.path) for sid, s in sources.items() if s.path})
-            sentence_index = None
-            if manifest.get("sentence_index") and SentenceIndex.load(previous) is not None:
-                sentence_index = _sentence_embeddings(  # every kept sentence has its vector already
-                    ordered, previous, store, manifest, _no_encoder, manifest["model"], manifest_backend(manifest),
-                    int(embeddings.shape[1]), progress=False)
+            sentence_arrays = None
+            old_sentences = SentenceIndex.load(previous) if manifest.get("sentence_index") else None
+            if old_sentences is not None:  # every kept sentence has its vector already: nothing is embedded
+                snapshot = OldSnapshot(rows=lambda: dict(rows), titles={}, model=manifest.get("model"),
+                                       backend=manifest_backend(manifest), sentences=lambda: old_sentences)
+                sentence_arrays = sentence_index(ordered, {}, None, snapshot, int(embeddings.shape[1]))
             build_dir = new_build_dir(index_dir)
             try:
                 final = _write_snapshot(index_dir, build_dir, sources, ordered, embeddings, ann, {
                     k: v for k, v in manifest.items()
                     if k in ("chunk_max_chars", "chunk_overlap_chars", "embed_context", "annotator", "model",
                              "encoder_backend", "lexical_fields", "sentence_index")}
-                    | {"roots": kept_roots, "sentence_index": sentence_index is not None}, sentence_index)
+                    | {"roots": kept_roots, "sentence_index": sentence_arrays is not None}, sentence_arrays)
             except BaseException:
                 shutil.rmtree(build_dir, ignore_errors=True)
                 raise
@@ -488,67 +509,46 @@ def _keep_old(old: list[StoredSource], store: Store | None, sources: dict[str, S
             passages[source.source_id] = store.passages_of(source.source_id)
 
 
-def _no_encoder() -> Encoder:
-    raise RuntimeError("removing sources needs no encoder: every kept sentence has a vector in the snapshot")
+def _identity(encoder: Encoder | Callable[[], Encoder], model: Callable[[], Encoder]) -> tuple[str, str]:
+    """The ingest encoder's model and backend; a factory that names them (engine.perf) is not called for it."""
+    if isinstance(encoder, Encoder):
+        return encoder.name, encoder.backend
+    name, backend = getattr(encoder, "name", None), getattr(encoder, "backend", None)
+    if name and backend:
+        return name, backend
+    made = model()
+    return made.name, made.backend
 
 
-def _sentence_embeddings(ordered: list[Passage], previous: Path | None, old_store: Store | None, old_manifest: dict,
-                         model: Callable[[], Encoder], name: str, backend: str, dim: int,
-                         progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Spans and vectors of every passage's sentences; vectors of the previous snapshot are reused by text."""
-    spans, offsets, texts = sentence_spans(ordered)
-    reuse: dict[str, np.ndarray] = {}
-    old = SentenceIndex.load(previous) if previous is not None else None
-    if old is not None and old_store is not None and old_manifest.get("model") == name \
-            and manifest_backend(old_manifest) == backend:
-        old_rows = dict(old_store.all_passages())
-
-        def old_text(i: int) -> str:
-            row, start, end = (int(v) for v in old.spans[i])
-            p = old_rows[row]
-            return p.text[start - p.start:end - p.start]
-
-        reuse = old.reusable(old_text)
-
-    def encode(batch: list[str]) -> np.ndarray:
-        bar = tqdm(total=len(batch), desc="embed sentences", unit="sentence", disable=not progress or len(batch) < 64)
-        try:
-            return model().encode(batch, on_batch=bar.update)
-        finally:
-            bar.close()
-
-    vectors, _ = embed_sentences(texts, encode, dim, reuse)
-    return spans, offsets, vectors
+def _old_snapshot(previous: Path | None, store: Store | None, sources: dict[str, StoredSource],
+                  manifest: dict) -> OldSnapshot | None:
+    """The previous snapshot's passages (read once), titles, model and sentence index."""
+    if previous is None or store is None:
+        return None
+    return OldSnapshot(rows=lambda: dict(store.all_passages()), titles={sid: s.title for sid, s in sources.items()},
+                       model=manifest.get("model"), backend=manifest_backend(manifest),
+                       sentences=lambda: SentenceIndex.load(previous) if manifest.get("sentence_index") else None)
 
 
-def _embeddings(ordered: list[Passage], sources: dict[str, StoredSource], previous: Path | None,
-                old_store: Store | None, old_manifest: dict, encoder: Encoder | Callable[[], Encoder],
-                embed_context: str, progress: bool, *, reuse: bool = True) -> tuple[np.ndarray, str, str, int]:
-    texts = [embedding_text(p, sources[p.source_id].title, context=embed_context) for p in ordered]
-    reused: dict[str, np.ndarray] = {}
-    old_vectors = None
-    if reuse and previous is not None and old_store is not None and old_manifest.get("embed_context") == embed_context:
-        old_vectors = np.load(previous / EMBEDDINGS_FILE, mmap_mode="r", allow_pickle=False)
-        old_titles = {s.source_id: s.title for s in old_store.sources()}
-        for row, p in old_store.all_passages():
-            text = embedding_text(p, old_titles.get(p.source_id), context=embed_context)
-            reused[hashlib.sha256(text.encode()).hexdigest()] = old_vectors[row]
-    keys = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
-    todo = [i for i, key in enumerate(keys) if key not in reused]
-    model = encoder if isinstance(encoder, Encoder) else (encoder() if todo or not reused else None)
-    if model is not None and old_manifest and (old_manifest.get("model") != model.name
-                                               or manifest_backend(old_manifest) != model.backend):
-        reused, todo = {}, list(range(len(texts)))
-    name = model.name if model is not None else old_manifest["model"]
-    backend = model.backend if model is not None else manifest_backend(old_manifest)
-    dim = model.dim if model is not None else int(old_manifest["dimension"])
-    out = np.zeros((len(texts), dim), dtype=np.float32)
-    if todo:
-        bar = tqdm(total=len(todo), desc="embed", unit="passage", disable=not progress or len(todo) < 64)
-        fresh = model.encode([texts[i] for i in todo], on_batch=bar.update)  # type: ignore[union-attr]
-        bar.close()
-        out[todo] = fresh
-    for i, key in enumerate(keys):
-        if key in reused:
-            out[i] = reused[key]
-    return out, name, backend, len(todo)
+def _annotate(pending: dict[str, _Fresh], sources: dict[str, StoredSource], passages: dict[str, list[Passage]],
+              annotate: Annotator | None, vectors: SentenceVectors, encoder: Encoder | Callable[[], Encoder],
+              model: Callable[[], Encoder], fresh_spans: dict[str, list[tuple[int, int]]]) -> None:
+    """Flag every document read in this run. Its sentences (and, for the sentence index, those of its passages)
+    are embedded together, once, by the ingest encoder; the flagger reads those vectors when they come from the
+    model it was fitted on, and embeds with its own copy of that model otherwise."""
+    if annotate is None or not pending:
+        return
+    reads = getattr(annotate, "reads_vectors_of", None)  # a plain annotate(doc, meta, passages, overrides) has none
+    shared = reads is not None and reads(_identity(encoder, model)[0])
+    if shared:
+        texts = [f.doc.text[s.start:s.end] for f in pending.values() for s in f.sentences if not s.is_heading]
+        for sid, f in pending.items():
+            for p in passages[sid]:
+                texts += [f.doc.text[a:b] for a, b in fresh_spans.get(p.passage_id, ())]
+        vectors.ensure(texts)
+    for sid, f in pending.items():
+        kwargs: dict = {} if reads is None else {"sentences": f.sentences}
+        if shared:
+            kwargs["embed"] = vectors.get
+        profile, passages[sid] = annotate(f.doc, f.meta, passages[sid], f.overrides, **kwargs)
+        sources[sid] = replace(sources[sid], profile=profile)

@@ -100,11 +100,14 @@ def _pack(run: list[Sentence], settings: ChunkSettings) -> list[tuple[int, int]]
     return windows
 
 
-def chunk_document(doc: Document, settings: ChunkSettings | None = None) -> list[Passage]:
-    """Split a document into passages with ``doc.text[p.start:p.end] == p.text``."""
+def chunk_document(doc: Document, settings: ChunkSettings | None = None, *,
+                   sentences: list[Sentence] | None = None) -> list[Passage]:
+    """Split a document into passages with ``doc.text[p.start:p.end] == p.text``; ``sentences``: the document's
+    split when the caller has made it already (ingest splits each document once)."""
     settings = settings or ChunkSettings()
     passages: list[Passage] = []
-    for run in _runs(doc, split_sentences(doc.text), settings.max_chars):
+    split = split_sentences(doc.text) if sentences is None else sentences
+    for run in _runs(doc, split, settings.max_chars):
         for first, last in _pack(run, settings):
             start, end = run[first].start, run[last].end
             text = doc.text[start:end]
