@@ -13,7 +13,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-FOLDERS = ("ingest", "credibility", "index", "service", "eval")
+FOLDERS = ("core", "ingest", "credibility", "index", "engine", "service", "eval")
 
 
 @pytest.fixture(scope="module")
@@ -47,8 +47,25 @@ def test_every_subpackage_and_data_file_is_shipped(wheel: tuple[Path, str]) -> N
             shipped = f"groundqa/{init.relative_to(ROOT).as_posix()}"
             assert shipped in names, f"{shipped} is missing: add its package to [tool.setuptools] packages"
     data = [*(ROOT / "service/web/static").iterdir(), ROOT / "service/audit/report.html",
-            *(ROOT / "eval").glob("*.jsonl"), *(ROOT / "eval/flagset").glob("*.jsonl"), ROOT / "labels/claims_split.json",
             *(p for p in (ROOT / "models").rglob("*") if p.is_file())]  # the trained models and their cards
     missing = [p for p in data if f"groundqa/{p.relative_to(ROOT).as_posix()}" not in names]
     assert not missing, f"not in the wheel: {missing}"
 
+
+
+def test_no_training_code_or_labelled_data_in_the_wheel(wheel: tuple[Path, str]) -> None:
+    """Training (training/, its own distribution) and the labelled sets (labels/) stay in the repository."""
+    names = zipfile.ZipFile(wheel[0]).namelist()
+    training = [n for n in names if "training" in n.split("/")[:-1] or n.split("/")[-1].startswith("groundqa_training")]
+    assert not training, training
+    labelled = [n for n in names if n.endswith((".jsonl", "claims_split.json", "mediqa_split.json", "LABELLING.md"))]
+    assert not labelled, labelled
+    assert not any(n.startswith("groundqa/labels/") for n in names)
+
+
+def test_imports_point_down_the_pipeline() -> None:
+    """The import-linter layer contract of pyproject.toml holds: no module imports upward or in a cycle."""
+    proc = subprocess.run([sys.executable, str(ROOT / "scripts" / "check-imports")], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "0 broken" in proc.stdout
