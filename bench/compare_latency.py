@@ -22,20 +22,19 @@ def main() -> None:
     args = parser.parse_args()
     header("compare latency")
     from groundqa.credibility.verifier import verifier
+    from groundqa.engine.compare.run import compare
     from groundqa.engine.query import Engine
     from groundqa.eval.conflicts import read_conflicts
-    from groundqa.service.compare.run import compare
-    from groundqa.service.compare.schemas import CompareIn
 
     engine = Engine.load(seed_index(), cache_size=0)
     model = verifier()
     questions = [item["question"] for item in read_conflicts()]
-    compare(engine, CompareIn(question=questions[0]), verifier=model)  # warm: verifier, unit tables, negation
+    compare(engine, question=questions[0], verifier=model)  # warm: verifier, unit tables, negation
     times, pairs = [], []
     for _ in range(args.runs):
         for q in questions:
             began = time.perf_counter()
-            result = compare(engine, CompareIn(question=q), verifier=model)
+            result = compare(engine, question=q, verifier=model)
             times.append(time.perf_counter() - began)
             n = len(result.statements)
             pairs.append(n * (n - 1) // 2)

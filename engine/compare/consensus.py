@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from groundqa.credibility.checks.numbers import Quantity
-from groundqa.service.compare.schemas import FigureOut, PairOut, PositionOut, SourceBriefOut, SpreadOut
+from groundqa.engine.compare.records import Figure, Pair, Position, SourceBrief, Spread
 
 
-def sides(members: list[str], pairs: list[PairOut], rank: Callable[[str], tuple]) -> list[list[str]]:
+def sides(members: list[str], pairs: list[Pair], rank: Callable[[str], tuple]) -> list[list[str]]:
     """Two-colour the group: agreeing statements share a side, disagreeing ones take opposite sides, starting from
     the best-ranked statement; statements reached by no decided pair join the first side."""
     order = sorted(members, key=rank)
@@ -32,8 +32,8 @@ def sides(members: list[str], pairs: list[PairOut], rank: Callable[[str], tuple]
     return [o for o in out if o]
 
 
-def positions(members: list[str], pairs: list[PairOut], source_of: dict[str, str], text_of: dict[str, str],
-              brief: Callable[[str], SourceBriefOut]) -> list[PositionOut]:
+def positions(members: list[str], pairs: list[Pair], source_of: dict[str, str], text_of: dict[str, str],
+              brief: Callable[[str], SourceBrief]) -> list[Position]:
     def rank(sid: str) -> tuple:
         b = brief(source_of[sid])
         return (-(b.score if b.score is not None else -1.0), sid)
@@ -41,12 +41,12 @@ def positions(members: list[str], pairs: list[PairOut], source_of: dict[str, str
     out = []
     for side in sides(members, pairs, rank):
         sources = list(dict.fromkeys(source_of[s] for s in side))
-        out.append(PositionOut(statements=side, sources=[brief(s) for s in sources], says=text_of[side[0]]))
+        out.append(Position(statements=tuple(side), sources=tuple(brief(s) for s in sources), says=text_of[side[0]]))
     return out
 
 
-def spread(figures: list[tuple[str, str, Quantity]], brief: Callable[[str], SourceBriefOut],
-           dimensions: frozenset[str]) -> list[SpreadOut]:
+def spread(figures: list[tuple[str, str, Quantity]], brief: Callable[[str], SourceBrief],
+           dimensions: frozenset[str]) -> list[Spread]:
     """Per dimension of the group's quantities, every figure with its source, smallest first."""
     out = []
     for dimension in sorted(dimensions):
@@ -54,8 +54,8 @@ def spread(figures: list[tuple[str, str, Quantity]], brief: Callable[[str], Sour
                       key=lambda r: r[2].base)
         if not rows:
             continue
-        items = [FigureOut(statement=sid, source_id=src, grade=brief(src).grade, text=q.text, dimension=dimension,
-                           value=round(q.base, 4)) for sid, src, q in rows]
-        out.append(SpreadOut(dimension=dimension, low=items[0].text, high=items[-1].text, figures=items,
-                             sources=len({i.source_id for i in items})))
+        items = tuple(Figure(statement=sid, source_id=src, grade=brief(src).grade, text=q.text, dimension=dimension,
+                             value=round(q.base, 4)) for sid, src, q in rows)
+        out.append(Spread(dimension=dimension, low=items[0].text, high=items[-1].text, figures=items,
+                          sources=len({i.source_id for i in items})))
     return out

@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 from groundqa.core.sentences import split_sentences
+from groundqa.engine.compare.records import Statement
 
 MIN_CHARS = 25  # shorter lines are labels and fragments, not statements
-
-
-@dataclass
-class Statement:
-    sid: str
-    source_id: str
-    passage_id: str
-    start: int  # source coordinates: source.text[start:end] == text
-    end: int
-    text: str
-    relevance: float = 0.0  # cosine of the question and the sentence
-    flags: list[Any] = field(default_factory=list)  # the passage's flags whose evidence overlaps this sentence
 
 
 def _candidates(hits: list[Any], passages_per_source: int) -> list[Statement]:
@@ -38,8 +27,8 @@ def _candidates(hits: list[Any], passages_per_source: int) -> list[Statement]:
             if s.is_heading or len(text) < MIN_CHARS or text.rstrip().endswith("?") or key in spans:
                 continue  # headings and questions state nothing; overlapping passages repeat sentences
             spans.add(key)
-            flags = [f for f in p.flags if not f.evidence or any(e.start < key[2] and e.end > key[1]
-                                                                 for e in f.evidence)]
+            flags = tuple(f for f in p.flags if not f.evidence or any(e.start < key[2] and e.end > key[1]
+                                                                      for e in f.evidence))
             out.append(Statement("", p.source_id, p.passage_id, key[1], key[2], text, flags=flags))
     return out
 
@@ -53,14 +42,11 @@ def gather(question: str, hits: list[Any], encoder: Any, *, passages_per_source:
         return [], np.zeros((0, 0), dtype=np.float32)
     vectors = encoder.encode([question] + [c.text for c in candidates])
     q, rows = vectors[0], vectors[1:]
-    for c, v in zip(candidates, rows, strict=True):
-        c.relevance = round(float(v @ q), 3)
+    candidates = [replace(c, relevance=round(float(v @ q), 3)) for c, v in zip(candidates, rows, strict=True)]
     keep: list[int] = []
     for source_id in dict.fromkeys(c.source_id for c in candidates):
         mine = [i for i, c in enumerate(candidates) if c.source_id == source_id]
         keep += sorted(mine, key=lambda i: -candidates[i].relevance)[:statements_per_source]
     keep.sort(key=lambda i: (-candidates[i].relevance, i))
-    statements = [candidates[i] for i in keep]
-    for n, s in enumerate(statements, 1):
-        s.sid = f"s{n}"
+    statements = [replace(candidates[i], id=f"s{n}") for n, i in enumerate(keep, 1)]
     return statements, rows[keep]

@@ -62,8 +62,8 @@ def compare_cmd(question: str, k: int, per_source: int, as_json: bool, index: Pa
     """Where the sources disagree on QUESTION: their statements grouped by topic, agree / disagree per group,
     each with its exact span [source_id:start-end], source grade, publisher type and flags."""
     from groundqa.credibility.verifier import verifier
-    from groundqa.service.compare.run import compare
-    from groundqa.service.compare.schemas import CompareIn
+    from groundqa.engine.compare.run import compare
+    from groundqa.service.compare.convert import compare_out
     from groundqa.service.schemas import check_query_limits
 
     settings = make_settings(index=index, model=model)
@@ -72,8 +72,8 @@ def compare_cmd(question: str, k: int, per_source: int, as_json: bool, index: Pa
         engine = load_engine(settings)
         with status("loading the claim verifier"):
             model_ = verifier()
-        result = compare(engine, CompareIn(question=question, k=k, mode=settings.mode,
-                                           statements_per_source=per_source), verifier=model_)
+        result = compare_out(compare(engine, question=question, k=k, mode=settings.mode,
+                                     statements_per_source=per_source, verifier=model_))
     except GroundqaError as exc:
         fail(exc)
     click.echo(result.model_dump_json(indent=2) if as_json else render(result))

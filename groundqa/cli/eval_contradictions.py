@@ -144,15 +144,14 @@ def conflicts_cmd(out: Path, conflict_set: Path | None, index: Path | None) -> N
     and whether each listed figure is shown with its source."""
     from groundqa.cli.common import load_engine, make_settings
     from groundqa.credibility.verifier import verifier
+    from groundqa.engine.compare.run import compare
     from groundqa.eval.conflicts import SEED_CONFLICTS, judge_question, read_conflicts, summarise
-    from groundqa.service.compare.run import compare
-    from groundqa.service.compare.schemas import CompareIn
 
     engine = load_engine(make_settings(index=index))
     model = verifier()
     judged, items = [], read_conflicts(conflict_set or SEED_CONFLICTS)
     for item in items:
-        result = compare(engine, CompareIn(question=item["question"]), verifier=model)
+        result = compare(engine, question=item["question"], verifier=model)
         judged.append(judge_question(item, result, engine))
     metrics = summarise(judged) | {"set": str(conflict_set or "labels/compare_seed.jsonl"), "questions": len(judged),
                                    "baseline": _argmax_baseline(items, judged, engine, model)}

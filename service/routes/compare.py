@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from groundqa.service.compare.run import compare as run_compare
+from groundqa.engine.compare.run import compare as run_compare
+from groundqa.service.compare.convert import compare_out
 from groundqa.service.compare.schemas import CompareIn, CompareOut
 from groundqa.service.deps import EngineDep, SettingsDep
 from groundqa.service.errors import ERROR_RESPONSES
@@ -22,4 +23,6 @@ def compare(body: CompareIn, engine: EngineDep, settings: SettingsDep) -> Compar
     from groundqa.credibility.verifier import verifier
 
     check_query_limits(body.question, body.k, max_k=settings.max_k, max_question_chars=settings.max_question_chars)
-    return run_compare(engine, body, verifier=verifier())
+    return compare_out(run_compare(engine, question=body.question, k=body.k, mode=body.mode,
+                                   passages_per_source=body.passages_per_source,
+                                   statements_per_source=body.statements_per_source, verifier=verifier()))

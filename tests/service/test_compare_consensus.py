@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from groundqa.service.compare.consensus import sides
-from groundqa.service.compare.schemas import PairOut
+from groundqa.engine.compare.consensus import sides
+from groundqa.engine.compare.records import Pair
 
 
-def _pair(a: str, b: str, relation: str) -> PairOut:
-    return PairOut(a=a, b=b, relation=relation, disagree=0.0, agree=0.0, cosine=0.9, within_source=False, numbers=[],
-                   reasons=[])
+def _pair(a: str, b: str, relation: str) -> Pair:
+    return Pair(a=a, b=b, relation=relation, disagree=0.0, agree=0.0, cosine=0.9, within_source=False)
 
 
 def test_sides_follow_agree_and_disagree_from_the_best_ranked_statement() -> None:
@@ -22,7 +21,7 @@ def test_a_group_that_only_agrees_has_one_side() -> None:
 
 
 def test_a_stage_is_not_a_quantity_that_groups_statements() -> None:
-    from groundqa.service.compare.grouping import topics
+    from groundqa.engine.compare.grouping import topics
 
     staged = topics("A sign of severe, stage 4 cancer of the breast is the appearance of metastases.")
     assert [q.dimension for q in staged.figures] == ["stage"] and not staged.quantities
