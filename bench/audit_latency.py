@@ -46,20 +46,20 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     args = parser.parse_args()
     header("audit latency")
+    from groundqa.engine.audit.auditor import audit
+    from groundqa.engine.audit.quotes import check_quote
+    from groundqa.engine.audit.records import AuditRequest
     from groundqa.engine.query import Engine
-    from groundqa.service.audit.auditor import audit
-    from groundqa.service.audit.quotes import check_quote
-    from groundqa.service.audit.schemas import AuditIn
 
     engine = Engine.load(seed_index())
     rng = random.Random(0)
     answers = [answer(engine, rng) for _ in range(args.runs)]
-    audit(engine, AuditIn(answer=answers[0], suggest=False))  # warm: verifier, drug dictionary, unit tables
+    audit(engine, AuditRequest(answer=answers[0], suggest=False))  # warm: verifier, drug dictionary, unit tables
     for suggest in (False, True):
         times = []
         for text in answers:
             began = time.perf_counter()
-            audit(engine, AuditIn(answer=text, suggest=suggest))
+            audit(engine, AuditRequest(answer=text, suggest=suggest))
             times.append(time.perf_counter() - began)
         emit("audit_latency", {"figure": "5-claim audit, in-process", "suggest": suggest, **percentiles(times)})
     from groundqa.credibility.verifier import verifier

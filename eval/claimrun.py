@@ -14,7 +14,7 @@ import itertools
 import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,18 +66,17 @@ def source_id(evidence: str) -> str:
 
 def audit_pairs(pairs: list[ClaimPair], engine: Any, *, progress: bool) -> list[Case]:
     """One audit per claim, citing the whole of its evidence (as a reviewer would cite a passage)."""
-    from groundqa.service.audit.auditor import audit
-    from groundqa.service.audit.schemas import AuditIn
+    from groundqa.engine.audit.auditor import audit
+    from groundqa.engine.audit.records import AuditRequest, CitationRef, ClaimRef
     from tqdm import tqdm
 
     cases = []
     for p in tqdm(pairs, desc="audit", unit="claim", disable=not progress):
         sid = source_id(p.evidence)
         text = engine.source(sid).text
-        request = AuditIn(claims=[{"claim": p.claim, "citations": [{"source_id": sid, "start": 0,
-                                                                     "end": len(text)}]}], suggest=False)
-        claim = audit(engine, request, max_span=max(10_000, len(text))).claims[0]
-        cases.append(Case(p, claim.verdict, VERDICT_LABEL[claim.verdict], claim.probabilities.model_dump(),
+        cited = ClaimRef(text=p.claim, citations=(CitationRef(source_id=sid, start=0, end=len(text)),))
+        claim = audit(engine, AuditRequest(claims=(cited,), suggest=False), max_span=max(10_000, len(text))).claims[0]
+        cases.append(Case(p, claim.verdict, VERDICT_LABEL[claim.verdict], asdict(claim.probabilities),
                           list(claim.reasons), 0.0))
     return cases
 

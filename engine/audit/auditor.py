@@ -9,35 +9,32 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 from groundqa.core.errors import InvalidRequestError
 from groundqa.core.records import Passage
-from groundqa.credibility.checks import Agreement, check_names, check_negation, check_numbers
+from groundqa.credibility.checks import check_names, check_negation, check_numbers
 from groundqa.credibility.judge import RANK, Judgement, Window, decide, nothing, shortlist, terms, windows
 from groundqa.credibility.verifier import Verifier, verifier
-from groundqa.engine.query import Engine
-from groundqa.index.store import flag_to_json
-from groundqa.service.audit.parse import CitationRef, ClaimRef, ParsedAnswer, parse_answer
-from groundqa.service.audit.quotes import QuoteCheck, check_quote
-from groundqa.service.audit.resolve import Resolved, resolve
-from groundqa.service.audit.schemas import (
-    AgreementOut,
-    AuditIn,
-    AuditOut,
-    ChecksOut,
-    CitationOut,
-    ClaimOut,
-    DiffOpOut,
-    InheritedFlagOut,
+from groundqa.engine.audit.parse import ParsedAnswer, parse_answer
+from groundqa.engine.audit.quotes import check_quote
+from groundqa.engine.audit.records import (
+    AuditReport,
+    AuditRequest,
+    Checks,
+    Citation,
+    Claim,
+    ClaimRef,
+    InheritedFlag,
     Probabilities,
-    QuoteOut,
-    SpanOut,
-    SuggestionOut,
-    UncitedOut,
+    Quote,
+    SourceSpan,
+    Suggestion,
 )
-from groundqa.service.audit.summary import summarise
-from groundqa.service.schemas import FlagOut, passage_out, source_meta
+from groundqa.engine.audit.resolve import Resolved, resolve
+from groundqa.engine.audit.summary import summarise
+from groundqa.engine.query import Engine
 
 SUGGESTION_CANDIDATES = 3
 WINDOWS_PER_CITATION = 10  # cited windows embedded per claim and citation (those sharing most words with it)
@@ -46,13 +43,11 @@ WINDOWS_PER_SUGGESTION = 3
 SUGGEST_MARGIN = 0.1  # a suggested passage must support the claim this much more probably than its citations
 
 
-def claims_of(request: AuditIn) -> ParsedAnswer:
+def claims_of(request: AuditRequest) -> ParsedAnswer:
     """The claims to check, from answer text (markers) or from structured claims."""
     if request.answer is not None:
         return parse_answer(request.answer)
-    claims = tuple(ClaimRef(text=c.claim.strip(), citations=tuple(
-        CitationRef(passage_id=x.passage_id, source_id=x.source_id, start=x.start, end=x.end, quote=x.quote)
-        for x in c.citations)) for c in request.claims or ())
+    claims = tuple(replace(c, text=c.text.strip()) for c in request.claims or ())
     return ParsedAnswer(claims=claims, uncited=())
 
 
@@ -80,18 +75,9 @@ class _Encoded:
         return self._vectors[[self._rows[t] for t in texts]] if texts else self._vectors[:0]
 
 
-def _span(resolved_source: str, window: Window | None) -> SpanOut | None:
-    return SpanOut(source_id=resolved_source, start=window.start, end=window.end, text=window.text) if window else None
-
-
-def _quote_out(quote: str, check: QuoteCheck) -> QuoteOut:
-    return QuoteOut(quote=quote, status=check.status, similarity=check.similarity, start=check.start, end=check.end,
-                    text=check.text, in_span=check.in_span,
-                    diff=[DiffOpOut(op=d.op, quote=d.quote, source=d.source) for d in check.diff])
-
-
-def _agreement(a: Agreement) -> AgreementOut:
-    return AgreementOut(claim=list(a.claim), missing=list(a.missing), conflicts=list(a.conflicts))
+def _span(resolved_source: str, window: Window | None) -> SourceSpan | None:
+    return SourceSpan(source_id=resolved_source, start=window.start, end=window.end, text=window.text) \
+        if window else None
 
 
 def _overlaps(evidence: Sequence, window: Window | None) -> bool:
@@ -154,7 +140,7 @@ class Auditor:
         return decide(claim, cited_text, chosen, probabilities, similarities, self.terms_of([claim])[0],
                       self.terms_of(texts), self.verifier.calibration)
 
-    def run(self, request: AuditIn) -> AuditOut:
+    def run(self, request: AuditRequest) -> AuditReport:
         began = time.perf_counter()
         parsed = claims_of(request)
         if len(parsed.claims) > self.max_claims:
@@ -169,13 +155,12 @@ class Auditor:
                      for r in group if r.ok for w in self.candidates(claim.text, self._cited_windows(claim.text, [r]))])
         claims = [self._claim(i, c, group) for i, (c, group) in enumerate(zip(parsed.claims, resolved, strict=True))]
         if request.suggest:
-            self._suggest(claims)
-        uncited = [UncitedOut(text=u.text, start=u.start, end=u.end) for u in parsed.uncited]
-        return AuditOut(summary=summarise(claims, uncited, elapsed_ms=(time.perf_counter() - began) * 1000),
-                        claims=claims, uncited=uncited)
+            claims = self._suggest(claims)
+        return AuditReport(summary=summarise(claims, parsed.uncited, elapsed_ms=(time.perf_counter() - began) * 1000),
+                           claims=tuple(claims), uncited=parsed.uncited)
 
     # -- one claim ------------------------------------------------------------------------------------------
-    def _claim(self, index: int, claim: ClaimRef, cited: list[Resolved]) -> ClaimOut:
+    def _claim(self, index: int, claim: ClaimRef, cited: list[Resolved]) -> Claim:
         ok = [r for r in cited if r.ok]
         reasons: list[str] = []
         citations = _quotes_over_union([self._citation(claim.text, r) for r in cited])
@@ -191,42 +176,38 @@ class Auditor:
             reasons.append(f"{len(cited) - len(ok)} of its {len(cited)} citations point to nothing")
             verdict = _cap(verdict, "partly supported")
         verdict, score = self._apply_quotes(citations, verdict, score, reasons)
-        flags = [InheritedFlagOut(**flag_to_json(f), passage_id=p.passage_id, source_id=p.source_id,
-                                  touches_claim=_overlaps(f.evidence, support.aligned) or not f.evidence)
-                 for r in ok for p, f in r.flags()]
-        sources = {r.source.source_id: source_meta(r.source) for r in ok}
-        checks = ChecksOut(numbers=_agreement(support.numbers), names=_agreement(support.names),
-                           negation=_agreement(support.negation)) if ok else None
-        return ClaimOut(index=index, claim=claim.text, start=claim.start, end=claim.end, verdict=verdict,
-                        score=score, probabilities=support.probabilities, similarity=support.similarity,
-                        coverage=support.coverage, reasons=reasons,
-                        checks=checks, citations=citations, flags=flags, sources=list(sources.values()))
+        flags = tuple(InheritedFlag(flag=f, passage_id=p.passage_id, source_id=p.source_id,
+                                    touches_claim=_overlaps(f.evidence, support.aligned) or not f.evidence)
+                      for r in ok for p, f in r.flags())
+        sources = {r.source.source_id: r.source for r in ok}
+        checks = Checks(numbers=support.numbers, names=support.names, negation=support.negation) if ok else None
+        return Claim(index=index, claim=claim.text, start=claim.start, end=claim.end, verdict=verdict,
+                     score=score, probabilities=Probabilities.of(support.probabilities), similarity=support.similarity,
+                     coverage=support.coverage, reasons=tuple(reasons), checks=checks, citations=tuple(citations),
+                     flags=flags, sources=tuple(sources.values()))
 
-    def _citation(self, claim: str, r: Resolved) -> CitationOut:
+    def _citation(self, claim: str, r: Resolved) -> Citation:
         ref = r.ref
-        out = CitationOut(marker=ref.marker, passage_id=ref.passage_id, source_id=r.source.source_id if r.source
-                          else ref.source_id, start=r.start if r.ok else ref.start,
-                          end=r.end if r.ok else ref.end, status=r.status, message=r.message)
+        where = Citation(marker=ref.marker, passage_id=ref.passage_id, source_id=r.source.source_id if r.source
+                         else ref.source_id, start=r.start if r.ok else ref.start,
+                         end=r.end if r.ok else ref.end, status=r.status, message=r.message)
         if not r.ok:
-            return out
+            return where
         support = self.judge(claim, [r])
-        out.title, out.text, out.verdict, out.score = r.source.title, r.text, support.verdict, support.score
-        out.probabilities = Probabilities(**support.probabilities)
-        out.aligned = _span(r.source.source_id, support.aligned)
-        out.flags = [FlagOut(**flag_to_json(f)) for _, f in r.flags()]
-        out.source = source_meta(r.source)
-        if ref.quote:
-            out.quote = _quote_out(ref.quote, check_quote(ref.quote, r.source.text, r.start, r.end))
-        return out
+        quote = Quote(ref.quote, check_quote(ref.quote, r.source.text, r.start, r.end)) if ref.quote else None
+        return replace(where, title=r.source.title, text=r.text, verdict=support.verdict, score=support.score,
+                       probabilities=Probabilities.of(support.probabilities),
+                       aligned=_span(r.source.source_id, support.aligned), quote=quote,
+                       flags=tuple(f for _, f in r.flags()), source=r.source)
 
     @staticmethod
-    def _apply_quotes(citations: list[CitationOut], verdict: str, score: float,
+    def _apply_quotes(citations: list[Citation], verdict: str, score: float,
                       reasons: list[str]) -> tuple[str, float]:
         """A quote that is not in the source, or differs from it, lowers what the claim can be credited with."""
         for c in citations:
-            q = c.quote
-            if q is None:
+            if c.quote is None:
                 continue
+            quote, q = c.quote.quote, c.quote.check
             where = c.marker or c.passage_id or c.source_id
             if q.status == "not_found":
                 reasons.append(f"the quote cited to {where} is not in the source (closest span "
@@ -235,9 +216,9 @@ class Auditor:
             elif q.status == "altered":
                 changes = "; ".join(f"{d.quote or '∅'} → {d.source or '∅'}" for d in q.diff[:5])
                 reasons.append(f"the quote cited to {where} differs from the source: {changes}")
-                conflicts = [*check_numbers(q.quote, q.text or "", q.text or "").conflicts,
-                             *check_names(q.quote, q.text or "", q.text or "").conflicts,
-                             *check_negation(q.quote, q.text or "").conflicts]
+                conflicts = [*check_numbers(quote, q.text or "", q.text or "").conflicts,
+                             *check_names(quote, q.text or "", q.text or "").conflicts,
+                             *check_negation(quote, q.text or "").conflicts]
                 if conflicts:
                     reasons.extend(f"in the quote: {x}" for x in conflicts)
                     verdict = "contradicted"
@@ -250,7 +231,7 @@ class Auditor:
         return verdict, score
 
     # -- suggestions ----------------------------------------------------------------------------------------
-    def _suggest(self, claims: list[ClaimOut]) -> None:
+    def _suggest(self, claims: list[Claim]) -> list[Claim]:
         """For claims not fully supported: the corpus passage that supports them best, if it beats the citations.
 
         A passage the claim already cites, or one overlapping a cited range, is never suggested."""
@@ -268,6 +249,7 @@ class Auditor:
                                      pairs=False)) for p in fresh[:SUGGESTION_CANDIDATES]]
         self.encoded.add([w.text for ps in candidates.values() for _, ws in ps for w in ws])  # one call for all
         self.verify([(c.claim, w) for c in weak for _, ws in candidates[c.index] for w in ws])
+        suggested: dict[int, Suggestion] = {}
         for c in weak:
             best: tuple[Judgement, Passage] | None = None
             for p, spans in candidates[c.index]:
@@ -278,19 +260,19 @@ class Auditor:
                 continue
             support, p = best
             if RANK[support.verdict] >= RANK["partly supported"] and support.score >= c.score + SUGGEST_MARGIN:
-                c.best_passage = SuggestionOut(passage=passage_out(p, self.engine.source(p.source_id)),
-                                               verdict=support.verdict, score=support.score,
-                                               aligned=_span(p.source_id, support.aligned))
+                suggested[c.index] = Suggestion(passage=p, source=self.engine.source(p.source_id),
+                                                verdict=support.verdict, score=support.score,
+                                                aligned=_span(p.source_id, support.aligned))
+        return [replace(c, best_passage=suggested[c.index]) if c.index in suggested else c for c in claims]
 
 
-def _quotes_over_union(citations: list[CitationOut]) -> list[CitationOut]:
+def _quotes_over_union(citations: list[Citation]) -> list[Citation]:
     """A quote placed on several citations of one claim is checked against their union: where one of them holds
     it, it is in the cited text for all of them."""
-    held = {c.quote.quote for c in citations if c.quote is not None and c.quote.in_span}
-    for c in citations:
-        if c.quote is not None and not c.quote.in_span and c.quote.quote in held and c.quote.status != "not_found":
-            c.quote.in_span = True
-    return citations
+    held = {c.quote.quote for c in citations if c.quote is not None and c.quote.check.in_span}
+    return [replace(c, quote=replace(c.quote, check=replace(c.quote.check, in_span=True)))
+            if c.quote is not None and not c.quote.check.in_span and c.quote.quote in held
+            and c.quote.check.status != "not_found" else c for c in citations]
 
 
 def _cap(verdict: str, ceiling: str) -> str:
@@ -298,9 +280,9 @@ def _cap(verdict: str, ceiling: str) -> str:
     return verdict if RANK[verdict] <= RANK[ceiling] else ceiling
 
 
-def check_request(request: AuditIn, *, max_chars: int) -> None:
+def check_request(request: AuditRequest, *, max_chars: int) -> None:
     """Refuse what is empty or too large before any model work, saying what to change."""
-    size = len(request.answer) if request.answer is not None else sum(len(c.claim) for c in request.claims or ())
+    size = len(request.answer) if request.answer is not None else sum(len(c.text) for c in request.claims or ())
     if size > max_chars:
         raise InvalidRequestError(f"the answer is {size} characters long, the limit is {max_chars}; audit it in parts")
     if request.answer is not None and not request.answer.strip():
@@ -309,8 +291,8 @@ def check_request(request: AuditIn, *, max_chars: int) -> None:
         raise InvalidRequestError("'claims' is empty; send at least one {claim, citations}")
 
 
-def audit(engine: Engine, request: AuditIn, *, max_chars: int = 20_000, max_span: int = 10_000,
-          max_claims: int = 100) -> AuditOut:
+def audit(engine: Engine, request: AuditRequest, *, max_chars: int = 20_000, max_span: int = 10_000,
+          max_claims: int = 100) -> AuditReport:
     """Audit one answer. Limits (else InvalidRequestError): ``max_chars`` of answer text, ``max_span`` characters
     per cited range, ``max_claims`` claims."""
     check_request(request, max_chars=max_chars)

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from groundqa.core.sentences import split_sentences
+from groundqa.engine.audit.records import CitationRef, ClaimRef, MarkerWarning, Uncited
 
 _BRACKET = re.compile(r"\[([^\[\]\n]{1,400})\]")
 # One citation inside a bracket, then a separator or the end. A source id may hold spaces or colons (file
@@ -24,35 +25,6 @@ _LOOKS_CITED = re.compile(r"\d|:|^\s*p_", re.IGNORECASE)
 _QUOTE = re.compile(r"\"([^\"\n]{8,}?)\"|“([^”\n]{8,}?)”")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _BULLET = re.compile(r"^([-*•●▪◦➤»]+|\d+[.)])\s+")
-
-
-@dataclass(frozen=True)
-class CitationRef:
-    """One citation as written: a passage id, or a source id with a [start, end) character range."""
-
-    passage_id: str | None = None
-    source_id: str | None = None
-    start: int | None = None
-    end: int | None = None
-    quote: str | None = None
-    marker: str | None = None
-
-
-@dataclass(frozen=True)
-class ClaimRef:
-    """A claim to check; ``start``/``end`` locate it in the answer text when it came from one."""
-
-    text: str
-    citations: tuple[CitationRef, ...]
-    start: int | None = None
-    end: int | None = None
-
-
-@dataclass(frozen=True)
-class Uncited:
-    text: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -84,16 +56,6 @@ def parse_marker(body: str) -> tuple[CitationRef, ...]:
             refs.append(CitationRef(source_id=match["source"].strip(), start=int(match["start"]),
                                     end=int(match["end"]), marker=written))
     return tuple(refs)
-
-
-@dataclass(frozen=True)
-class MarkerWarning:
-    """A bracket that looks like a citation but is not one groundqa can check, and how to write it."""
-
-    marker: str
-    start: int
-    end: int
-    message: str
 
 
 def _fix_for(body: str) -> str:

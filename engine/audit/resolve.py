@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from groundqa.core.errors import NotFoundError
 from groundqa.core.records import Flag, Passage
+from groundqa.engine.audit.records import CitationRef
 from groundqa.engine.query import Engine
 from groundqa.index.store import StoredSource
-from groundqa.service.audit.parse import CitationRef
 
 
 @dataclass(frozen=True)

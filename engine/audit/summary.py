@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 
 from groundqa.credibility.judge import VERDICTS
-from groundqa.service.audit.schemas import ClaimOut, SummaryOut, UncitedOut
+from groundqa.engine.audit.records import Claim, Summary, Uncited
 
 _FAILING = {"not supported", "contradicted"}
 
 
-def summarise(claims: list[ClaimOut], uncited: list[UncitedOut], *, elapsed_ms: float) -> SummaryOut:
+def summarise(claims: Sequence[Claim], uncited: Sequence[Uncited], *, elapsed_ms: float) -> Summary:
     """``fail``: a claim is contradicted or unsupported, or cites what does not exist; ``review``: something
     needs a person's eye (partial support, altered quotes, uncited sentences, claims resting on flagged text);
     ``pass``: none of that."""
     by_verdict = Counter(c.verdict for c in claims)
     citations = [x for c in claims for x in c.citations]
     missing = sum(x.status != "ok" for x in citations)
-    quotes = [x.quote for x in citations if x.quote is not None]
+    quotes = [x.quote.check for x in citations if x.quote is not None]
     mismatched = sum(q.status in ("altered", "not_found") or not q.in_span for q in quotes)
     flagged = sum(any(f.touches_claim for f in c.flags) for c in claims)
     notes: list[str] = []
@@ -38,8 +39,8 @@ def summarise(claims: list[ClaimOut], uncited: list[UncitedOut], *, elapsed_ms: 
     else:
         verdict = "pass"
     mean = sum(c.score for c in claims) / len(claims) if claims else 0.0
-    return SummaryOut(verdict=verdict, passed=verdict == "pass", claims=len(claims),
-                      by_verdict={v: by_verdict.get(v, 0) for v in VERDICTS}, citations=len(citations),
-                      citations_missing=missing, quotes_checked=len(quotes), quotes_mismatched=mismatched,
-                      uncited_sentences=len(uncited), flagged_claims=flagged, mean_score=round(mean, 3),
-                      elapsed_ms=round(elapsed_ms, 1), notes=notes)
+    return Summary(verdict=verdict, passed=verdict == "pass", claims=len(claims),
+                   by_verdict={v: by_verdict.get(v, 0) for v in VERDICTS}, citations=len(citations),
+                   citations_missing=missing, quotes_checked=len(quotes), quotes_mismatched=mismatched,
+                   uncited_sentences=len(uncited), flagged_claims=flagged, mean_score=round(mean, 3),
+                   elapsed_ms=round(elapsed_ms, 1), notes=tuple(notes))

@@ -23,16 +23,20 @@ from groundqa.cli.common import (
 
 
 def read_request(raw: str, *, as_json: bool | None, suggest: bool) -> Any:
-    """An AuditIn from file contents: JSON claims (a list, or an object with answer/claims) or answer text."""
+    """An AuditRequest from file contents: JSON claims (a list, or an object with answer/claims) or answer text.
+
+    JSON is validated by the request model of POST /v1/audit, so a file is refused for the same reasons."""
     from pydantic import ValidationError
 
+    from groundqa.engine.audit.records import AuditRequest
+    from groundqa.service.audit.convert import audit_request
     from groundqa.service.audit.schemas import AuditIn
 
     text = raw.strip()
     if as_json is None:
         as_json = text.startswith(("[", "{"))
     if not as_json:
-        return AuditIn(answer=raw, suggest=suggest)
+        return AuditRequest(answer=raw, suggest=suggest)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -43,7 +47,7 @@ def read_request(raw: str, *, as_json: bool | None, suggest: bool) -> Any:
         raise click.BadParameter("JSON input must be a list of claims or an object with 'answer' or 'claims'",
                                  param_hint="FILE")
     try:
-        return AuditIn(**{"suggest": suggest, **payload})
+        return audit_request(AuditIn(**{"suggest": suggest, **payload}))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}" for e in exc.errors())
         raise click.BadParameter(problems, param_hint="FILE") from exc
@@ -56,7 +60,8 @@ def read_batch(raw: str, *, suggest: bool) -> list[Any]:
     """
     from pydantic import ValidationError
 
-    from groundqa.service.audit.batch import BatchItem, item_from
+    from groundqa.engine.audit.records import BatchItem
+    from groundqa.service.audit.convert import item_from
     from groundqa.service.audit.schemas import AuditItemIn
 
     items: list[BatchItem] = []
@@ -131,7 +136,7 @@ def audit_cmd(file: Path, fmt: str | None, as_json: bool, input_kind: str, out: 
     does not (review or fail; --fail-on fail lets review pass), 2 for unreadable input, 3 when there is no index.
     """
     from groundqa.core.errors import GroundqaError, InvalidRequestError
-    from groundqa.service.audit.batch import warm_up_in_background
+    from groundqa.engine.audit.batch import warm_up_in_background
 
     try:
         raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
@@ -170,11 +175,12 @@ def _emit(text: str, out: Path | None) -> None:
 
 
 def _run_one(engine: Any, request: Any, settings: Any, *, fmt: str, out: Path | None) -> str:
-    from groundqa.service.audit.batch import audit_one
+    from groundqa.engine.audit.batch import audit_one
+    from groundqa.service.audit.convert import audit_out
     from groundqa.service.audit.export import render_audit_as
     from groundqa.service.audit.render import render_audit
 
-    result = audit_one(engine, request, settings)
+    result = audit_out(audit_one(engine, request, settings))
     for w in result.warnings:
         warn(w.message)
     _emit(render_audit(result) if fmt == "text" else render_audit_as(result, fmt), out)
@@ -185,10 +191,10 @@ def _run_batch(engine: Any, items: list[Any], settings: Any, *, fmt: str, out: P
     """Audit answer after answer; JSON lines are written as each finishes, other formats at the end."""
     from tqdm import tqdm
 
-    from groundqa.service.audit.batch import item_verdict, run_batch
+    from groundqa.engine.audit.batch import item_verdict, run_batch
+    from groundqa.service.audit.convert import batch_out, batch_summary_out, item_out
     from groundqa.service.audit.export import render_audit_as
     from groundqa.service.audit.render import render_batch_line, render_batch_summary
-    from groundqa.service.audit.schemas import AuditBatchOut
 
     sink = open(out, "w", encoding="utf-8") if out is not None and fmt in ("json", "text") else None  # noqa: SIM115
     bar = tqdm(total=len(items), desc="audit", unit="answer", disable=not progress, file=sys.stderr)
@@ -196,9 +202,9 @@ def _run_batch(engine: Any, items: list[Any], settings: Any, *, fmt: str, out: P
     def written(result: Any) -> None:
         bar.update()
         bar.set_postfix_str(f"{result.id}: {item_verdict(result)}", refresh=False)
-        line = result.model_dump_json() if fmt == "json" else render_batch_line(result) if fmt == "text" else None
-        if line is None:
+        if fmt not in ("json", "text"):
             return
+        line = item_out(result).model_dump_json() if fmt == "json" else render_batch_line(item_out(result))
         if sink is not None:
             sink.write(line + "\n")
             sink.flush()
@@ -213,6 +219,6 @@ def _run_batch(engine: Any, items: list[Any], settings: Any, *, fmt: str, out: P
         if sink is not None:
             sink.close()
     if fmt not in ("json", "text"):
-        _emit(render_audit_as(AuditBatchOut(summary=summary, results=results), fmt), out)
-    click.echo(render_batch_summary(summary), err=True)
+        _emit(render_audit_as(batch_out(results, summary), fmt), out)
+    click.echo(render_batch_summary(batch_summary_out(summary)), err=True)
     return summary.verdict

@@ -1,1 +1,2 @@
-"""Audit of cited answers: parse claims, check citations and quotes, judge support, summarise."""
+"""The HTTP edge of the audit: its JSON models, the conversion from the engine's records (engine/audit), and the
+terminal and file reports (render, export)."""

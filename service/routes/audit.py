@@ -10,13 +10,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 from groundqa.core.errors import InvalidRequestError
-from groundqa.service.audit.batch import (
-    audit_items,
-    audit_one,
-    item_from,
-    summarise_batch,
-    warm_up_in_background,
-)
+from groundqa.engine.audit.batch import audit_items, audit_one, summarise_batch, warm_up_in_background
+from groundqa.service.audit.convert import audit_out, audit_request, batch_out, item_from
 from groundqa.service.audit.export import AUDIT_FORMATS, render_audit_as
 from groundqa.service.audit.schemas import AuditBatchOut, AuditIn, AuditOut, AuditRequestIn
 from groundqa.service.deps import EngineDep, SettingsDep
@@ -52,8 +47,8 @@ def audit(body: AuditRequestIn, engine: EngineDep, settings: SettingsDep, reques
     result per answer, each a report or the error that stopped it, and a summary of the batch."""
     fmt = pick_format(request, format, AUDIT_FORMATS)
     if body.answers is None:
-        result: AuditOut | AuditBatchOut = audit_one(
-            engine, AuditIn(answer=body.answer, claims=body.claims, suggest=body.suggest), settings)
+        result: AuditOut | AuditBatchOut = audit_out(audit_one(
+            engine, audit_request(AuditIn(answer=body.answer, claims=body.claims, suggest=body.suggest)), settings))
     else:
         if len(body.answers) > settings.audit_max_batch:
             raise InvalidRequestError(f"the batch has {len(body.answers)} answers, the limit is "
@@ -65,8 +60,7 @@ def audit(body: AuditRequestIn, engine: EngineDep, settings: SettingsDep, reques
         began = time.perf_counter()
         items = [item_from(i, a, suggest=body.suggest) for i, a in enumerate(body.answers, start=1)]
         results = list(audit_items(engine, items, settings))
-        result = AuditBatchOut(summary=summarise_batch(results, elapsed_ms=(time.perf_counter() - began) * 1000),
-                               results=results)
+        result = batch_out(results, summarise_batch(results, elapsed_ms=(time.perf_counter() - began) * 1000))
     if fmt == "json":
         return result
     return formatted(render_audit_as(result, fmt), fmt, AUDIT_FORMATS, filename="groundqa-audit")
