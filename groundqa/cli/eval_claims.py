@@ -38,7 +38,7 @@ def claims_cmd(source: str, out: Path, split: str, label_map: str | None, claim_
     the confusion matrix, per-class precision/recall/F1, macro-F1 with a bootstrap 95% interval, the cosine
     baseline measured in the same run, and calibration (ECE, reliability plot).
     """
-    from groundqa.cli import load_engine, make_settings
+    from groundqa.cli.common import load_engine, make_settings
     from groundqa.eval.claimrun import evidence_index, run_claims
     from groundqa.eval.claims import BUILTIN, ClaimsDataError, parse_label_map, read_claims_file
 
