@@ -98,6 +98,7 @@ class Engine:
         self._sources = {s.source_id: s for s in store.sources()}
         self._source_ids, self._source_of_row = store.source_codes()  # row -> index into _source_ids
         self._flag_index: dict[str, set[int]] | None = None
+        self._stored: dict[str, dict[tuple[int, int], int]] = {}
         self.cache: LRUCache[Answer] = LRUCache(cache_size)  # one snapshot per engine: entries never go stale
         self.ef_search = ef_search
         set_ef_search(vectors, max(ef_search, self.candidates))
@@ -196,6 +197,23 @@ class Engine:
                 scored = self.sentences.scores(rows, vector)
                 out["sentence"] = sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))
         return out
+
+    def stored_sentences(self, source_id: str) -> dict[tuple[int, int], int]:
+        """The source's indexed sentences: (start, end) in source coordinates -> row of the sentence vectors
+        (empty for a snapshot without them). The audit reads these instead of embedding cited text again."""
+        if self.sentences is None:
+            return {}
+        if source_id not in self._stored:
+            index, found = self.sentences, {}
+            for row in self.store.rows_of_sources([source_id]):
+                for i in range(int(index.offsets[row]), int(index.offsets[row + 1])):
+                    _, start, end = index.spans[i]
+                    found.setdefault((int(start), int(end)), i)
+            self._stored[source_id] = found
+        return self._stored[source_id]
+
+    def sentence_vector(self, i: int) -> np.ndarray:
+        return np.asarray(self.sentences.vectors[i], dtype=np.float32)  # type: ignore[union-attr]
 
     def best_sentence(self, row: int, vector: np.ndarray) -> Sentence | None:
         """The hit's sentence closest in meaning to the question; None for a snapshot without sentence
