@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from groundqa.core.sentences import split_sentences
 from groundqa.core.tokenizer import tokenize
+from groundqa.credibility.aggregate import Aggregator, decisive_index
 from groundqa.credibility.checks import Agreement, check_names, check_negation, check_numbers
 from groundqa.credibility.verifier import LABELS, Calibration
 
@@ -94,13 +95,14 @@ def states_verbatim(claim: str, text: str) -> bool:
 
 
 def decide(claim: str, cited: str, candidates: list[Window], probabilities: np.ndarray, similarities: np.ndarray,
-           claim_terms: set[str], candidate_terms: list[set[str]], calibration: Calibration) -> Judgement:
-    """The verdict for ``claim`` given the verifier's calibrated probabilities for each candidate window."""
+           claim_terms: set[str], candidate_terms: list[set[str]], calibration: Calibration,
+           aggregator: Aggregator | None = None) -> Judgement:
+    """The verdict for ``claim`` given the verifier's calibrated probabilities for each candidate window: the
+    windows' distributions combine into the claim's (credibility.aggregate); the checks read the decisive one."""
     if not candidates:
         return nothing("not supported", "nothing it cites could be read")
-    decisive = [(1.0 - p[2], float(s)) for p, s in zip(probabilities, similarities, strict=True)]
-    best = max(range(len(candidates)), key=lambda i: decisive[i])
-    p = probabilities[best]
+    best = decisive_index(probabilities, similarities)
+    p = (aggregator or Aggregator()).combine(probabilities, similarities)
     aligned = candidates[best]
     similarity, cover = float(similarities[best]), coverage(claim_terms, candidate_terms[best])
     verdict = calibration.verdict(p)

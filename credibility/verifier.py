@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from groundqa.credibility.aggregate import Aggregator
 
 LABELS = ("supports", "refutes", "neither")
 MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "verifier"
@@ -68,6 +69,7 @@ class Verifier:
         self.threads = threads
         self.model, self.tokenizer = _load(model_dir)
         self.calibration = Calibration.read(model_dir / "calibration.json")
+        self.aggregator = Aggregator.read(model_dir / "aggregate.json")  # window judgements -> the claim's
         self._torch = torch
         self._run_lock = threading.Lock()
 
@@ -111,10 +113,22 @@ def _load(model_dir: Path):  # type: ignore[no-untyped-def]
     if not (model_dir / "delta.safetensors").is_file():
         raise FileNotFoundError(f"no verifier model in {model_dir}; retrain it with `groundqa train verifier` "
                                 "(see models/verifier/MODEL_CARD.md)")
+    from transformers.utils import logging as hf_logging
+
     base = resolve_model("bundled")[1]
     config = AutoConfig.from_pretrained(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(base, config=config)
     delta = {k: v.float() for k, v in load_file(str(model_dir / "delta.safetensors")).items()}
+    head = {"classifier.weight", "classifier.bias"}
+    if not head <= set(delta):
+        raise ValueError(f"{model_dir}/delta.safetensors has no classification head; retrain the verifier")
+    # The base checkpoint has no head, so transformers would report it "newly initialized ... consider training";
+    # the shipped head is laid over it on the next line, so that report would be wrong and is not shown.
+    verbosity = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        model = AutoModelForSequenceClassification.from_pretrained(base, config=config)
+    finally:
+        hf_logging.set_verbosity(verbosity)
     missing = set(delta) - set(model.state_dict())
     if missing:
         raise ValueError(f"{model_dir}/delta.safetensors has weights the model lacks: {sorted(missing)[:3]}")

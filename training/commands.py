@@ -44,6 +44,18 @@ def verifier_cmd(run: Path, out: Path, train_only: bool, **options) -> None:
         release_verifier(run, out, config)
 
 
+@train_group.command("aggregate")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "models" / "verifier",
+              show_default=True, help="The verifier's folder: aggregate.json is written beside its model.")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=ROOT / "bench" / ".cache",
+              show_default=True, help="Where the index of HealthVer dev passages is built (once).")
+def aggregate_cmd(out: Path, cache: Path) -> None:
+    """Fit how the verifier's window judgements combine into the claim's, on HealthVer calib passages."""
+    from groundqa_training.aggregate import fit
+
+    fit(out, cache)
+
+
 @train_group.command("flag-encoder")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), required=True)
 @click.option("--epochs", type=int, default=4, show_default=True)

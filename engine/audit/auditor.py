@@ -170,13 +170,26 @@ class Auditor:
         chosen = [w for r in cited for w in self.candidates(claim, self._cited_windows(claim, [r]))]
         return self._decide(claim, "\n".join(r.text for r in cited), chosen)
 
-    def _decide(self, claim: str, cited_text: str, chosen: list[Window]) -> Judgement:
+    def window_judgements(self, claim: str, cited: Sequence[Resolved]) -> tuple[list[Window], np.ndarray, np.ndarray]:
+        """The candidate windows of the cited text for this claim, their calibrated verifier probabilities and
+        their cosine to the claim: what the claim's verdict is decided from (training fits the aggregate on it)."""
+        self.encoded.add_stored([(r.source.source_id, self._cited_windows(claim, [r])) for r in cited])
+        self.encoded.add([claim, *(w.text for w in self._cited_windows(claim, cited))])
+        chosen = [w for r in cited for w in self.candidates(claim, self._cited_windows(claim, [r]))]
+        return (chosen, *self._judged(claim, chosen))
+
+    def _judged(self, claim: str, chosen: list[Window]) -> tuple[np.ndarray, np.ndarray]:
         self.verify([(claim, w) for w in chosen])
         texts = [w.text for w in chosen]
         probabilities = np.array([self._probabilities[(claim, t)] for t in texts]).reshape(-1, 3)
         similarities = self.encoded.many(texts) @ self.encoded[claim] if texts else np.zeros(0)
+        return probabilities, similarities
+
+    def _decide(self, claim: str, cited_text: str, chosen: list[Window]) -> Judgement:
+        texts = [w.text for w in chosen]
+        probabilities, similarities = self._judged(claim, chosen)
         return decide(claim, cited_text, chosen, probabilities, similarities, self.terms_of([claim])[0],
-                      self.terms_of(texts), self.verifier.calibration)
+                      self.terms_of(texts), self.verifier.calibration, getattr(self.verifier, "aggregator", None))
 
     def run(self, request: AuditRequest) -> AuditReport:
         began = time.perf_counter()
