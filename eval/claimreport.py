@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from groundqa.eval import stats
 from groundqa.eval.claims import LABELS, NOT_SUPPORTS
 
 TWO_WAY = ("supports", NOT_SUPPORTS)
@@ -26,27 +27,24 @@ def collapse(labels: list[str], space: tuple[str, ...]) -> list[str]:
 
 
 def macro_f1(gold: list[str], predicted: list[str], space: tuple[str, ...]) -> float:
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(gold, predicted, labels=list(space), average="macro", zero_division=0))
+    return stats.macro_f1(gold, predicted, space)
 
 
 def bootstrap_f1(gold: list[str], predicted: list[str], other: list[str] | None, space: tuple[str, ...], *,
-              n: int, seed: int = 0) -> dict[str, Any]:
+                 n: int, seed: int = 0) -> dict[str, Any]:
     """Percentile intervals of macro-F1 (and of the paired difference to ``other``) over resampled cases."""
-    rng = np.random.default_rng(seed)
-    g, p = np.array(gold), np.array(predicted)
-    o = np.array(other) if other is not None else None
-    scores, diffs = [], []
-    for _ in range(n):
-        idx = rng.integers(0, len(g), len(g))
-        scores.append(macro_f1(list(g[idx]), list(p[idx]), space))
-        if o is not None:
-            diffs.append(scores[-1] - macro_f1(list(g[idx]), list(o[idx]), space))
-    out = {"ci95": [round(float(np.percentile(scores, 2.5)), 4), round(float(np.percentile(scores, 97.5)), 4)]}
-    if diffs:
-        out["difference_ci95"] = [round(float(np.percentile(diffs, 2.5)), 4),
-                                  round(float(np.percentile(diffs, 97.5)), 4)]
+    code = {label: i for i, label in enumerate(space)}
+    g, p = (np.array([code.get(x, len(space)) for x in labels]) for labels in (gold, predicted))
+    o = None if other is None else np.array([code.get(x, len(space)) for x in other])
+
+    def scores(idx: np.ndarray) -> list[float]:
+        f1 = stats.macro_f1_codes(g[idx], p[idx], len(space))
+        return [f1] if o is None else [f1, f1 - stats.macro_f1_codes(g[idx], o[idx], len(space))]
+
+    draws = stats.bootstrap(scores, len(g), samples=n, seed=seed)
+    out = {"ci95": [round(x, 4) for x in stats.interval(draws[:, 0])]}
+    if o is not None:
+        out["difference_ci95"] = [round(x, 4) for x in stats.interval(draws[:, 1])]
     return out
 
 
@@ -73,11 +71,7 @@ def calibration(probabilities: np.ndarray, gold: list[str], space: tuple[str, ..
 
 
 def _per_class(gold: list[str], predicted: list[str], space: tuple[str, ...]) -> dict[str, dict[str, float]]:
-    from sklearn.metrics import precision_recall_fscore_support
-
-    p, r, f, s = precision_recall_fscore_support(gold, predicted, labels=list(space), zero_division=0)
-    return {label: {"precision": round(float(p[i]), 4), "recall": round(float(r[i]), 4), "f1": round(float(f[i]), 4),
-                    "support": int(s[i])} for i, label in enumerate(space)}
+    return stats.per_class(gold, predicted, space, digits=4)
 
 
 def _plot(table: list[dict[str, float]], path: Path, title: str) -> None:

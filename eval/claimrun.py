@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from groundqa.eval import stats
 from groundqa.eval.claims import BUILTIN, CITATIONS, LABELS, ClaimPair
 
 VERDICT_LABEL = {"supported": "supports", "partly supported": "supports", "contradicted": "refutes",
@@ -81,12 +82,6 @@ def audit_pairs(pairs: list[ClaimPair], engine: Any, *, progress: bool) -> list[
     return cases
 
 
-def _macro_f1(gold: np.ndarray, predicted: np.ndarray, labels: list[int]) -> float:
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0))
-
-
 CosineThresholds = tuple[tuple[int, ...], float, float]
 
 
@@ -96,7 +91,7 @@ def fit_cosine_thresholds(cos: np.ndarray, gold: np.ndarray) -> CosineThresholds
     best: tuple[float, CosineThresholds] = (-1.0, ((0, 1, 2), 0.0, 0.0))
     for order in itertools.permutations(range(3)):
         for lo, hi in itertools.combinations_with_replacement(grid, 2):
-            score = _macro_f1(gold, apply_cosine_thresholds(cos, (order, lo, hi)), [0, 1, 2])
+            score = stats.macro_f1_codes(gold, apply_cosine_thresholds(cos, (order, lo, hi)), 3)
             if score > best[0]:
                 best = (score, (order, float(lo), float(hi)))
     return best[1]

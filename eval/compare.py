@@ -1,8 +1,9 @@
 """``groundqa eval compare RUN_A RUN_B``: did B beat A, by how much, is it more than chance, and on which queries.
 
 Both runs are ``groundqa eval --out`` folders. Per mode both hold, every per-query measure they share is
-compared on the queries they share: means, the difference B - A with a paired bootstrap 95% interval, and
-the p-value of a paired randomisation (sign-flip) test, both from scipy.stats. The queries whose primary
+compared on the queries they share: means, the difference B - A with a paired bootstrap 95% interval (the
+one bootstrap, ``groundqa.eval.stats``), and the p-value of a paired randomisation (sign-flip) test
+(scipy.stats). The queries whose primary
 measure changed most are listed with their question text.
 """
 
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from groundqa.eval.stats import paired_difference
 
 NOT_MEASURES = {"qid", "question", "style", "answerable", "abstained", "support", "seconds", "ranked"}
 RESAMPLES = 10_000
@@ -88,13 +90,12 @@ def paired_delta(measure: str, a: np.ndarray, b: np.ndarray, *, seed: int = 0) -
         return Delta(measure, len(diff), float(a.mean()) if len(a) else 0.0, float(b.mean()) if len(b) else 0.0,
                      mean, mean, mean, p)
     rng = np.random.default_rng(seed)
-    boot = stats.bootstrap((a, b), lambda x, y, axis=-1: np.mean(y - x, axis=axis), paired=True,
-                           n_resamples=RESAMPLES, confidence_level=0.95, method="percentile", random_state=rng)
+    boot = paired_difference(b, a, samples=RESAMPLES, seed=rng, confidence=0.95)
     test = stats.permutation_test((a, b), lambda x, y, axis=-1: np.mean(y - x, axis=axis),
                                   permutation_type="samples", n_resamples=RESAMPLES, alternative="two-sided",
                                   random_state=rng)
-    return Delta(measure, len(diff), float(a.mean()), float(b.mean()), mean, float(boot.confidence_interval.low),
-                 float(boot.confidence_interval.high), float(test.pvalue))
+    return Delta(measure, len(diff), float(a.mean()), float(b.mean()), mean, float(boot["low"]), float(boot["high"]),
+                 float(test.pvalue))
 
 
 def compare_runs(folder_a: Path, folder_b: Path, *, modes: list[str] | None = None, metric: str | None = None,

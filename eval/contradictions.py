@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 from groundqa.credibility.relation import Settings, decide, figure_conflicts, negation_conflicts
+from groundqa.eval import stats
 from groundqa.eval.claims import ClaimPair, covidfact
 
 
@@ -131,40 +132,32 @@ def predict(scored: list[Scored], settings: Settings) -> list[str]:
 
 
 def prf(gold: list[str], predicted: list[str], positive: str = "disagree") -> dict[str, float]:
-    tp = sum(g == positive and p == positive for g, p in zip(gold, predicted, strict=True))
-    fp = sum(g != positive and p == positive for g, p in zip(gold, predicted, strict=True))
-    fn = sum(g == positive and p != positive for g, p in zip(gold, predicted, strict=True))
-    precision = tp / (tp + fp) if tp + fp else 0.0
-    recall = tp / (tp + fn) if tp + fn else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4), "tp": tp, "fp": fp,
-            "fn": fn}
+    scores = stats.prf(gold, predicted, positive=positive, digits=4)
+    return {k: scores[k] for k in ("precision", "recall", "f1", "tp", "fp", "fn")}
+
+
+BOOTSTRAPPED = ("precision", "recall", "f1", "f1_minus_first")
 
 
 def bootstrap_f1(groups: list[str], gold: list[str], predictions: dict[str, list[str]], *, n: int = 2000,
                  seed: int = 0) -> dict[str, dict[str, list[float]]]:
     """Percentile 95% intervals of P, R and F1 of "disagree" per system, resampling articles (cluster bootstrap),
     and of each system's F1 minus the first system's."""
-    rng = np.random.default_rng(seed)
-    names = list(predictions)
-    by_group: dict[str, list[int]] = defaultdict(list)
-    for i, g in enumerate(groups):
-        by_group[g].append(i)
-    keys = list(by_group)
-    draws: dict[str, dict[str, list[float]]] = {k: {"precision": [], "recall": [], "f1": [], "f1_minus_first": []}
-                                                for k in names}
-    for _ in range(n):
-        idx = [i for k in rng.integers(0, len(keys), len(keys)) for i in by_group[keys[k]]]
-        g = [gold[i] for i in idx]
-        first = None
-        for name in names:
-            m = prf(g, [predictions[name][i] for i in idx])
-            first = m["f1"] if first is None else first
-            for key in ("precision", "recall", "f1"):
-                draws[name][key].append(m[key])
-            draws[name]["f1_minus_first"].append(m["f1"] - first)
-    return {name: {k: [round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4)]
-                   for k, v in d.items()} for name, d in draws.items()}
+    g = np.array([x == "disagree" for x in gold])
+    chosen = [np.array([x == "disagree" for x in p]) for p in predictions.values()]
+
+    def draw(idx: np.ndarray) -> list[float]:
+        out: list[float] = []
+        for p in chosen:
+            tp = int(np.count_nonzero(g[idx] & p[idx]))
+            fp, fn = int(np.count_nonzero(p[idx])) - tp, int(np.count_nonzero(g[idx])) - tp
+            precision, recall, f1 = (round(x, 4) for x in stats.prf_from_counts(tp, fp, fn))  # as ``prf`` rounds
+            out += [precision, recall, f1, f1 - (out[2] if out else f1)]
+        return out
+
+    draws = stats.bootstrap(draw, len(gold), samples=n, seed=seed, groups=groups)
+    return {name: {key: [round(x, 4) for x in stats.interval(draws[:, len(BOOTSTRAPPED) * s + j])]
+                   for j, key in enumerate(BOOTSTRAPPED)} for s, name in enumerate(predictions)}
 
 
 def topic_gate(scored: list[Scored]) -> float:
@@ -225,13 +218,11 @@ def verifier_only(settings: Settings) -> Settings:
 
 def separability(scored: list[Scored]) -> dict[str, float]:
     """ROC AUC of "disagree" against the rest for each signal alone: how much each can tell, before thresholds."""
-    from sklearn.metrics import roc_auc_score
-
     gold = [x.pair.label == "disagree" for x in scored]
     read = [x for x in scored if x.forward is not None and x.backward is not None]
     if len(set(gold)) < 2 or len(read) < len(scored):
         return {}
-    return {"cosine": round(float(roc_auc_score(gold, [x.cosine for x in scored])), 4),
-            "refutes, larger of the two readings": round(float(roc_auc_score(
-                gold, [max(x.forward[1], x.backward[1]) for x in read])), 4),  # type: ignore[index]
-            "refutes, a as the claim": round(float(roc_auc_score(gold, [x.forward[1] for x in read])), 4)}  # type: ignore[index]
+    return {"cosine": round(stats.roc_auc(gold, [x.cosine for x in scored]), 4),
+            "refutes, larger of the two readings": round(stats.roc_auc(
+                gold, [max(x.forward[1], x.backward[1]) for x in read]), 4),  # type: ignore[index]
+            "refutes, a as the claim": round(stats.roc_auc(gold, [x.forward[1] for x in read]), 4)}  # type: ignore[index]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from groundqa.core.paths import labels_dir
 from groundqa.core.records import Document
+from groundqa.eval.stats import prf_from_counts
 from groundqa.ingest.chunk import ChunkSettings, chunk_document
 
 PDF_SENTENCES = labels_dir() / "pdf_sentences.jsonl"
@@ -84,9 +85,7 @@ def token_prf(predicted: str, expected: str) -> tuple[float, float, float]:
     """Bag-of-tokens precision, recall and F1 (the measure used for boilerplate removal, e.g. CleanEval)."""
     pred, gold = tokens(predicted), tokens(expected)
     overlap = sum((pred & gold).values())
-    p = overlap / sum(pred.values()) if pred else 0.0
-    r = overlap / sum(gold.values()) if gold else 0.0
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+    return prf_from_counts(overlap, sum(pred.values()) - overlap, sum(gold.values()) - overlap)
 
 
 def _plain(value: str) -> str:

@@ -20,6 +20,7 @@ from groundqa.core.records import KINDS, Document, Passage, SourceMeta, passage_
 from groundqa.credibility.flag_model import flag_model
 from groundqa.credibility.flags import annotate, judge_sentences
 from groundqa.eval.flagset.data import Labelled, weak_pool
+from groundqa.eval.stats import prf_from_counts
 
 ROOT = REPO_ROOT
 DEFAULT_MEDQUAD = datasets_dir() / "medquad"
@@ -43,9 +44,7 @@ class Counts:
         self.fn += gold and not predicted
 
     def scores(self) -> dict[str, float | int]:
-        p = self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
-        r = self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
-        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        p, r, f1 = prf_from_counts(self.tp, self.fp, self.fn)
         return {"precision": round(p, 3), "recall": round(r, 3), "f1": round(f1, 3), "support": self.support,
                 "tp": self.tp, "fp": self.fp, "fn": self.fn}
 

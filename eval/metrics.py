@@ -1,4 +1,5 @@
 """Metrics: ranking measures through ir-measures (pytrec_eval underneath), plus the few it has no notion of.
+Classification scores and the bootstrap are in ``groundqa.eval.stats``.
 
 Every judged query counts: a query with an empty result scores 0 rather than being dropped, which
 pytrec_eval would otherwise do silently and so flatter a system that returns nothing.
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Sequence
 
 import ir_measures
 import numpy as np
+from groundqa.eval.stats import prf_from_counts
 from ir_measures import AP, RR, Judged, P, R, nDCG
 
 Qrels = dict[str, dict[str, int]]
@@ -50,20 +52,6 @@ def ranking_metrics(qrels: Qrels, run: Run, *, k: int, relevant_from: int = 1
     return means, per_query
 
 
-def paired_bootstrap(a: Sequence[float], b: Sequence[float], *, samples: int = 10_000, seed: int = 0,
-                     confidence: float = 0.95) -> dict[str, float]:
-    """Mean of a - b over paired per-query values, its percentile bootstrap interval, and the share of
-    resamples where a does not beat b (a one-sided p-value estimate). Queries are resampled, not pairs split."""
-    diff = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    if diff.size == 0:
-        raise ValueError("paired_bootstrap needs at least one query")
-    rng = np.random.default_rng(seed)
-    means = diff[rng.integers(0, diff.size, size=(samples, diff.size))].mean(axis=1)
-    low, high = np.percentile(means, [(1 - confidence) / 2 * 100, (1 + confidence) / 2 * 100])
-    return {"mean": float(diff.mean()), "low": float(low), "high": float(high),
-            "p_not_better": float((means <= 0).mean()), "queries": int(diff.size)}
-
-
 def overlaps(a: Span, b: Span) -> bool:
     return a[0] == b[0] and a[1] < b[2] and b[1] < a[2]
 
@@ -93,7 +81,9 @@ def flag_counts(retrieved: Iterable[tuple[Span, set[str]]], gold: Sequence[tuple
 
 
 def precision_recall(tp: int, fp: int, fn: int) -> dict[str, float | None]:
-    return {"precision": tp / (tp + fp) if tp + fp else None, "recall": tp / (tp + fn) if tp + fn else None,
+    """Precision and recall of the flags from their counts; None where there is nothing to count."""
+    precision, recall, _ = prf_from_counts(tp, fp, fn)
+    return {"precision": precision if tp + fp else None, "recall": recall if tp + fn else None,
             "tp": tp, "fp": fp, "fn": fn}
 
 

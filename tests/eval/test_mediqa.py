@@ -7,7 +7,7 @@ import json
 import pytest
 from groundqa.eval.datasets import DatasetError
 from groundqa.eval.mediqa import DEFAULT_MEDIQA, SPLIT_FILE, load_mediqa, make_split, question_groups
-from groundqa.eval.metrics import paired_bootstrap, ranking_metrics
+from groundqa.eval.metrics import ranking_metrics
 
 needs_data = pytest.mark.skipif(not (DEFAULT_MEDIQA / "qrels" / "dev.tsv").is_file(),
                                 reason=f"mediqa_qa not found at {DEFAULT_MEDIQA}")
@@ -50,15 +50,3 @@ def test_binary_measures_take_the_relevance_threshold_ndcg_the_grades() -> None:
     strict, _ = ranking_metrics(qrels, run, k=10, relevant_from=2)
     assert lenient["RR@10"] == 1.0 and strict["RR@10"] == 0.5
     assert strict["nDCG@10"] == lenient["nDCG@10"] < 1.0 and strict["Judged@10"] == 1.0
-
-
-def test_paired_bootstrap_of_a_difference() -> None:
-    base = [0.2, 0.4, 0.5, 0.1, 0.3, 0.6, 0.2, 0.5] * 10
-    better = [b + 0.1 for b in base]
-    result = paired_bootstrap(better, base, samples=2000, seed=1)
-    assert result["mean"] == pytest.approx(0.1) and result["low"] == pytest.approx(0.1)
-    assert result["p_not_better"] == 0.0
-    noisy = paired_bootstrap([b + (0.3 if i % 2 else -0.3) for i, b in enumerate(base)], base, samples=2000)
-    assert noisy["low"] < 0 < noisy["high"] and 0.1 < noisy["p_not_better"] < 0.9
-    with pytest.raises(ValueError):
-        paired_bootstrap([], [])
