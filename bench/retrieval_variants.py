@@ -259,7 +259,7 @@ def main() -> None:
 
 
 def bootstrap(per_query: dict, name: str, parts: dict[str, list[str]]) -> None:
-    from groundqa.eval.metrics import paired_bootstrap
+    from groundqa.eval.stats import paired_difference
 
     naive = [n for n in per_query if n.startswith("naive")]
     for part in ("measure", "tune", "all"):
@@ -267,7 +267,8 @@ def bootstrap(per_query: dict, name: str, parts: dict[str, list[str]]) -> None:
         best = max(naive, key=lambda n: np.mean([per_query[n][q]["nDCG@10"] for q in qids]))
         a = [per_query[name][q]["nDCG@10"] for q in qids]
         b = [per_query[best][q]["nDCG@10"] for q in qids]
-        result = paired_bootstrap(a, b, samples=10_000, seed=0)
+        result = paired_difference(a, b, samples=10_000, seed=0)
+        result["queries"] = result.pop("n")  # the key earlier lines of the .jsonl carry
         ratio = np.mean(a) / np.mean(b)
         emit(SCRIPT, {"figure": "paired bootstrap nDCG@10", "part": part, "variant": name, "baseline": best,
                       "variant_mean": float(np.mean(a)), "baseline_mean": float(np.mean(b)), "ratio": float(ratio),

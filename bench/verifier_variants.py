@@ -25,27 +25,16 @@ from pathlib import Path
 import numpy as np
 from common import ROOT  # noqa: F401  (puts the repository on sys.path)
 from groundqa.credibility.verifier import LABELS
+from groundqa.eval import stats
 from groundqa.eval.claimrun import apply_cosine_thresholds, fit_cosine_thresholds
 from groundqa_training.pairs import claim_pairs, evidence_window, training_examples
 
 
-def macro_f1(gold, predicted) -> float:
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(gold, predicted, labels=[0, 1, 2], average="macro", zero_division=0))
-
-
-def per_class(gold, predicted) -> list[float]:
-    from sklearn.metrics import f1_score
-
-    return [round(float(x), 3) for x in f1_score(gold, predicted, labels=[0, 1, 2], average=None, zero_division=0)]
-
-
-def bootstrap(gold, predicted, *, n: int = 1000, seed: int = 0) -> tuple[float, float]:
-    rng = np.random.default_rng(seed)
-    gold, predicted = np.asarray(gold), np.asarray(predicted)
-    scores = [macro_f1(gold[idx], predicted[idx]) for idx in (rng.integers(0, len(gold), len(gold)) for _ in range(n))]
-    return float(np.percentile(scores, 2.5)), float(np.percentile(scores, 97.5))
+def macro_f1_interval(gold: np.ndarray, predicted: np.ndarray, *, n: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """Percentile 95% interval of macro-F1 over resampled pairs (the one bootstrap, groundqa.eval.stats)."""
+    gold, predicted = np.asarray(gold, dtype=int), np.asarray(predicted, dtype=int)
+    return stats.interval(stats.bootstrap(lambda idx: stats.macro_f1_codes(gold[idx], predicted[idx], len(LABELS)),
+                                          len(gold), samples=n, seed=seed))
 
 
 class CachedEncoder:
@@ -173,17 +162,16 @@ def main() -> None:
         results[dataset] = {}
         for name, predicted in rows.items():
             if dataset == "healthver":
-                low, high = bootstrap(gold, predicted)
-                results[dataset][name] = {"macro_f1": round(macro_f1(gold, predicted), 4),
+                low, high = macro_f1_interval(gold, predicted)
+                codes = range(len(LABELS))
+                results[dataset][name] = {"macro_f1": round(stats.macro_f1(gold, predicted, codes), 4),
                                           "ci95": [round(low, 4), round(high, 4)],
-                                          "per_class_f1": dict(zip(LABELS, per_class(gold, predicted), strict=True))}
+                                          "per_class_f1": {LABELS[c]: s["f1"] for c, s in
+                                                           stats.per_class(gold, predicted, codes, digits=3).items()}}
             else:  # two-way gold: supports vs the rest (SciFact), supports vs refutes (COVID-Fact)
-                from sklearn.metrics import f1_score
-
                 binary_gold = (gold == 0).astype(int)
-                binary_pred = (predicted == 0).astype(int)
-                results[dataset][name] = {"macro_f1_2way": round(float(f1_score(
-                    binary_gold, binary_pred, average="macro", zero_division=0)), 4)}
+                binary_pred = (np.asarray(predicted) == 0).astype(int)
+                results[dataset][name] = {"macro_f1_2way": round(stats.macro_f1(binary_gold, binary_pred), 4)}
             print(f"{args.part:5} {dataset:9} {name:45} {results[dataset][name]}", flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"part": args.part, "cosine_thresholds": fitted_cos, "results": results,

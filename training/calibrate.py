@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from groundqa.credibility.verifier import LABELS, Calibration
+from groundqa.eval.stats import macro_f1_codes  # numpy: the grid calls it thousands of times
 
 PRECISION_FOR_STRONG_VERDICTS = 0.85
 
@@ -33,22 +34,12 @@ def fit_temperature(logits: np.ndarray, gold: np.ndarray) -> float:
     return float(min(grid, key=lambda t: _nll(logits, gold, t)))
 
 
-def _macro_f1(gold: np.ndarray, predicted: np.ndarray) -> float:
-    """Macro-F1 over the three labels (sklearn's definition, zero_division=0), in numpy: the grid calls it often."""
-    f1 = []
-    for c in range(len(LABELS)):
-        tp = float(np.sum((predicted == c) & (gold == c)))
-        denominator = float(np.sum(predicted == c) + np.sum(gold == c))
-        f1.append(2 * tp / denominator if denominator else 0.0)
-    return float(np.mean(f1))
-
-
 def fit_shift(probabilities: np.ndarray, gold: np.ndarray) -> tuple[float, float, float]:
     """Log-prior shifts for refutes and neither (supports fixed at 0) that maximise macro-F1; ties: smallest."""
     log_p = np.log(np.clip(probabilities, 1e-12, 1.0))
     grid = np.round(np.arange(-1.5, 1.51, 0.1), 2)
     best = max(itertools.product(grid, grid),
-               key=lambda s: (round(_macro_f1(gold, (log_p + np.array([0.0, *s])).argmax(1)), 4),
+               key=lambda s: (round(macro_f1_codes(gold, (log_p + np.array([0.0, *s])).argmax(1), len(LABELS)), 4),
                               -abs(s[0]) - abs(s[1])))
     return 0.0, float(best[0]), float(best[1])
 
@@ -62,8 +53,8 @@ def shift_helps(probabilities: np.ndarray, gold: np.ndarray, *, repeats: int = 2
         order = rng.permutation(len(gold))
         for fit, held in ((order[::2], order[1::2]), (order[1::2], order[::2])):
             shift = np.array(fit_shift(probabilities[fit], gold[fit]))
-            gains.append(_macro_f1(gold[held], (log_p[held] + shift).argmax(1))
-                         - _macro_f1(gold[held], log_p[held].argmax(1)))
+            gains.append(macro_f1_codes(gold[held], (log_p[held] + shift).argmax(1), len(LABELS))
+                         - macro_f1_codes(gold[held], log_p[held].argmax(1), len(LABELS)))
     return float(np.mean(gains)) > 0.0
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from groundqa.credibility.flag_features import featurise
+from groundqa.eval import stats
 from groundqa.eval.flagset.data import Labelled, authored_rows, labelled_rows, medquad_negatives
 
 KINDS = ("commercial", "unverified")
@@ -58,10 +59,8 @@ def matrix(rows: list[Labelled], variant: str, vectors: np.ndarray):  # type: ig
 
 
 def best_threshold(y: np.ndarray, p: np.ndarray) -> tuple[float, float]:
-    from sklearn.metrics import f1_score
-
     grid = np.round(np.arange(0.1, 0.91, 0.02), 2)
-    scores = [(f1_score(y, p >= t, zero_division=0), t) for t in grid]
+    scores = [(stats.prf(y, p >= t)["f1"], t) for t in grid]
     f1, t = max(scores, key=lambda x: (round(x[0], 4), -abs(x[1] - 0.5)))
     return float(t), float(f1)
 
@@ -88,8 +87,6 @@ def rule_baseline(rows: list[Labelled], kind: str) -> np.ndarray:
 def train(out: Path, cache: Path, *, variants: tuple[str, ...] = VARIANTS, c_grid: tuple[float, ...] = C_GRID,
           weak_negatives: int = 2000, log=print) -> dict:
     from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import f1_score, precision_score, recall_score
-
     began = time.time()
     rows = labelled_rows() + authored_rows()
     test_sites = {r.site for r in rows if r.split == "test"}
@@ -124,10 +121,9 @@ def train(out: Path, cache: Path, *, variants: tuple[str, ...] = VARIANTS, c_gri
         predicted = p_test >= best.threshold
         rules = rule_baseline(test, kind)
 
-        def scores(gold, pred) -> dict:
-            return {"precision": round(float(precision_score(gold, pred, zero_division=0)), 3),
-                    "recall": round(float(recall_score(gold, pred, zero_division=0)), 3),
-                    "f1": round(float(f1_score(gold, pred, zero_division=0)), 3), "support": int(gold.sum())}
+        def scores(gold: np.ndarray, pred: np.ndarray) -> dict:
+            s = stats.prf(gold, pred, digits=3)
+            return {k: s[k] for k in ("precision", "recall", "f1", "support")}
 
         report["kinds"][kind] = {"chosen": best.__dict__, "cv": cv, "test": scores(y_test, predicted),
                                  "test_cue_rule_baseline": scores(y_test, rules.astype(bool)),

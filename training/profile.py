@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from groundqa.credibility.profile import FEATURES, evidence_of, page_features
+from groundqa.eval import stats
 from groundqa.eval.flagset.pages import DATASETS, host_of
 from groundqa.eval.flagset.sample import split_of
 
@@ -87,20 +88,10 @@ def _rows(cache: Path, log=print, topics: tuple[str, ...] | None = None) -> list
     return out
 
 
-def _auc(y: np.ndarray, score: np.ndarray) -> float:
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(y, score)) if 0 < y.sum() < len(y) else float("nan")
-
-
 def bootstrap_auc(y: np.ndarray, score: np.ndarray, n: int = 2000, seed: int = 0) -> tuple[float, float]:
-    rng = np.random.default_rng(seed)
-    values = []
-    for _ in range(n):
-        idx = rng.integers(0, len(y), len(y))
-        if 0 < y[idx].sum() < len(idx):
-            values.append(_auc(y[idx], score[idx]))
-    return float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))
+    """Percentile 95% interval of the AUC over resampled pages (a resample holding one class only is skipped)."""
+    return stats.interval(stats.bootstrap(lambda idx: stats.roc_auc(y[idx], score[idx]), len(y), samples=n,
+                                          seed=seed))
 
 
 def train(out: Path, cache: Path, *, topics: tuple[str, ...] | None = ("Health",), log=print) -> dict:
@@ -126,7 +117,7 @@ def train(out: Path, cache: Path, *, topics: tuple[str, ...] | None = ("Health",
                 mean, scale = x[fit].mean(0), x[fit].std(0) + 1e-6
                 model = LogisticRegression(C=c, max_iter=5000).fit((x[fit] - mean) / scale, y[fit])
                 scores[held] = model.predict_proba((x[held] - mean) / scale)[:, 1]
-            auc = _auc(y[health], scores[health])  # the health pages of the pool, out of fold
+            auc = stats.roc_auc(y[health], scores[health])  # the health pages of the pool, out of fold
             cv[f"{pool_name} C={c}"] = round(auc, 4)
             log(f"cv {pool_name:12} C={c:<5} health AUC {auc:.4f}")
             if best is None or auc > best[0] + 1e-9:
@@ -156,7 +147,7 @@ def train(out: Path, cache: Path, *, topics: tuple[str, ...] | None = ("Health",
         report[name] = {"pages": len(subset), "unreliable": int((y == 0).sum())}
         for label, s in scores.items():
             low, high = bootstrap_auc(y, s)
-            report[name][label] = {"auc": round(_auc(y, s), 4), "ci95": [round(low, 3), round(high, 3)]}
+            report[name][label] = {"auc": round(stats.roc_auc(y, s), 4), "ci95": [round(low, 3), round(high, 3)]}
             log(f"{name:16} {label:28} AUC {report[name][label]}")
     out.mkdir(parents=True, exist_ok=True)
     (out / "score.json").write_text(json.dumps({

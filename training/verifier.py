@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from groundqa.eval.stats import macro_f1
 from groundqa_training.pairs import RECIPE, Example, claim_pairs, evidence_window, training_examples
 
 LABELS = ("supports", "refutes", "neither")
@@ -101,12 +102,6 @@ def predict(model, tokenizer, pairs: list[tuple[str, str]], *, max_length: int =
     return np.vstack(out) if out else np.zeros((0, len(LABELS)), dtype=np.float32)
 
 
-def macro_f1(gold: list[str], predicted: list[str]) -> float:
-    from sklearn.metrics import f1_score
-
-    return float(f1_score(gold, predicted, labels=list(LABELS), average="macro", zero_division=0))
-
-
 def train(out: Path, config: TrainConfig, *, log=print) -> dict:
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer, get_linear_schedule_with_warmup
@@ -166,7 +161,7 @@ def train(out: Path, config: TrainConfig, *, log=print) -> dict:
                 if n % 50 == 0:
                     log(f"{stage} epoch {epoch + 1} step {n} loss {total / n:.4f} ({time.time() - began:.0f}s)")
             logits = predict(model, tokenizer, calib_inputs, max_length=config.max_length)
-            f1 = macro_f1([p.label for p in calib], [LABELS[i] for i in logits.argmax(1)])
+            f1 = macro_f1([p.label for p in calib], [LABELS[i] for i in logits.argmax(1)], LABELS)
             history.append({"stage": stage, "epoch": epoch + 1, "loss": total / max(n, 1),
                             "calib_macro_f1": round(f1, 4), "seconds": round(time.time() - began)})
             log(f"{stage} epoch {epoch + 1}: calib macro-F1 {f1:.4f}")
