@@ -13,36 +13,56 @@ from pathlib import Path
 import pytest
 from groundqa.core.errors import IndexMismatchError
 from groundqa.engine.query import Engine
-from groundqa.index.build import ingest
+from groundqa.index.build import IngestReport, ingest
 from groundqa.index.snapshot import current_snapshot, read_manifest
 from groundqa.index.store import STORE_FILE, Store
 from groundqa.ingest.chunk import ChunkSettings
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, IngestedCorpus
 
 QUESTION = "Which chemotherapy is used first for metastatic cervical cancer?"
 
 
-def run(paths: list[Path], index: Path, encoder, **kw):
+def run(paths: list[Path], index: Path, encoder, **kw) -> IngestReport:
     return ingest(paths, index_dir=index, encoder=encoder, chunking=ChunkSettings(), progress=False, **kw)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, encoder) -> tuple[IngestedCorpus, IngestReport]:
+    """The bundled corpus ingested once by ``run`` for the module, with the report of that first build."""
+    reports: list[IngestReport] = []
+    ingested = IngestedCorpus.build(tmp_path_factory.mktemp("built"),
+                                    lambda corpus, index: reports.append(run([corpus], index, encoder)))
+    return ingested, reports[0]
+
+
+@pytest.fixture()
+def indexed(built: tuple[IngestedCorpus, IngestReport], tmp_path: Path) -> Path:
+    """The state right after ``run([corpus], index)`` of the bundled corpus: this test's own copy of the index."""
+    return built[0].fresh(tmp_path)
+
+
+@pytest.fixture()
+def corpus_copy(built: tuple[IngestedCorpus, IngestReport], indexed: Path) -> Path:
+    """The folder ``indexed`` was built from, holding the bundled files again: the test may change it."""
+    return built[0].corpus
 
 
 def store_of(index: Path) -> Store:
     return Store(current_snapshot(index) / STORE_FILE)
 
 
-def test_unchanged_corpus_does_no_work(corpus_copy: Path, tmp_path: Path, encoder) -> None:
-    index = tmp_path / "idx"
-    first = run([corpus_copy], index, encoder)
+def test_unchanged_corpus_does_no_work(built: tuple[IngestedCorpus, IngestReport], indexed: Path,
+                                      corpus_copy: Path, encoder) -> None:
+    index, first = indexed, built[1]
     assert first.changed and first.files_loaded == 4 and first.passages_embedded == first.passages > 0
     again = run([corpus_copy], index, encoder)
     assert not again.changed and again.files_unchanged == 4 and again.files_loaded == 0
     assert again.passages_embedded == 0 and again.snapshot == first.snapshot
 
 
-def test_changed_file_reindexed_and_removed_file_pruned(corpus_copy: Path, tmp_path: Path, encoder) -> None:
-    index = tmp_path / "idx"
-    run([corpus_copy], index, encoder)
+def test_changed_file_reindexed_and_removed_file_pruned(corpus_copy: Path, indexed: Path, encoder) -> None:
+    index = indexed
     before = {p.passage_id for _, p in store_of(index).all_passages()}
     target = corpus_copy / "breast-cancer-with-metastases.txt"
     target.write_text(target.read_text() + "\n\nA new closing paragraph about follow-up scans every six months.\n")
@@ -63,9 +83,8 @@ def test_changed_file_reindexed_and_removed_file_pruned(corpus_copy: Path, tmp_p
         assert store.source(p.source_id).text[p.start:p.end] == p.text
 
 
-def test_a_file_that_breaks_keeps_its_previous_version(corpus_copy: Path, tmp_path: Path, encoder) -> None:
-    index = tmp_path / "idx"
-    run([corpus_copy], index, encoder)
+def test_a_file_that_breaks_keeps_its_previous_version(corpus_copy: Path, indexed: Path, encoder) -> None:
+    index = indexed
     (corpus_copy / "breast-cancer-with-metastases.txt").write_bytes(b"\x00\x01binary garbage\x00")
     (corpus_copy / "new.html").write_text("<html><body><p>Liver metastases can cause jaundice.</p></body></html>")
     report = run([corpus_copy], index, encoder)
@@ -74,19 +93,19 @@ def test_a_file_that_breaks_keeps_its_previous_version(corpus_copy: Path, tmp_pa
     assert "breast-cancer-with-metastases" in ids and "new" in ids
 
 
-def test_nothing_usable_leaves_the_index_alone(tmp_path: Path, corpus_copy: Path, encoder) -> None:
-    index = tmp_path / "idx"
-    first = run([corpus_copy], index, encoder)
+def test_nothing_usable_leaves_the_index_alone(tmp_path: Path, indexed: Path, encoder) -> None:
+    index = indexed
+    first = current_snapshot(index)
     empty = tmp_path / "empty"
     empty.mkdir()
     report = run([empty], index, encoder)
     assert not report.ok and "no supported files" in report.errors[-1]
-    assert current_snapshot(index).name == first.snapshot
+    assert current_snapshot(index) == first
 
 
-def test_manifest_metadata_and_files_without_it(tmp_path: Path, corpus_copy: Path, encoder) -> None:
+def test_manifest_metadata_and_files_without_it(indexed: Path, corpus_copy: Path, encoder) -> None:
     (corpus_copy / "notes.md").write_text("# Notes on radiotherapy\n\nRadiotherapy relieves bone pain.\n")
-    index = tmp_path / "idx"
+    index = indexed
     run([corpus_copy], index, encoder)
     store = store_of(index)
     assert store.source("oncocare-cancer-with-metastases").meta.publisher == "OncoCare 308 LLC"
@@ -106,9 +125,8 @@ def test_manifest_describes_the_snapshot(seed_index: Path) -> None:
     assert manifest["format_version"] == 1 and manifest["sources"] == 4 and manifest["normalised"] is True
 
 
-def test_build_killed_midway_leaves_previous_index_loadable(tmp_path: Path, corpus_copy: Path, encoder) -> None:
-    index = tmp_path / "idx"
-    run([corpus_copy], index, encoder)
+def test_build_killed_midway_leaves_previous_index_loadable(indexed: Path, corpus_copy: Path, encoder) -> None:
+    index = indexed
     live = current_snapshot(index)
     expected = [h.passage.passage_id for h in Engine.load(index, encoder=encoder).query(QUESTION, k=3)]
     # a bigger change so the build spends seconds embedding; kill -9 once its temporary folder exists

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import httpx
+from fastapi.testclient import TestClient
 from groundqa.core.settings import ABSTAIN_BELOW, Settings
 from groundqa.service.render import render_query
 from groundqa.service.schemas import QueryOut
@@ -30,10 +30,10 @@ def test_threshold_is_a_setting_and_minus_one_never_abstains(engine) -> None:
         engine.abstain_below = saved
 
 
-def test_http_query_says_abstained_beside_the_passages(server: str) -> None:
-    off = httpx.post(f"{server}/v1/query", json={"question": OFF_TOPIC, "k": 2}, timeout=60).json()
+def test_http_query_says_abstained_beside_the_passages(client: TestClient) -> None:
+    off = client.post("/v1/query", json={"question": OFF_TOPIC, "k": 2}).json()
     assert off["abstained"] is True and off["support"] < ABSTAIN_BELOW and len(off["passages"]) == 2
-    on = httpx.post(f"{server}/v1/query", json={"question": ON_TOPIC, "k": 2}, timeout=60).json()
+    on = client.post("/v1/query", json={"question": ON_TOPIC, "k": 2}).json()
     assert on["abstained"] is False and on["support"] > ABSTAIN_BELOW
 
 

@@ -1,11 +1,12 @@
-"""The groundqa command as a user runs it: a subprocess over a real index."""
+"""The groundqa command as a user runs it, over a real index: in-process through click's CliRunner (the same
+``groundqa.cli:main`` the console script calls), and once as a real process for the entry point itself."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tests.conftest import groundqa
+from tests.conftest import groundqa, groundqa_process
 
 QUESTION = "Which chemotherapy is used first for metastatic cervical cancer?"
 
@@ -49,6 +50,16 @@ def test_ingest_reports_failures_and_exits_nonzero(tmp_path: Path) -> None:
 def test_missing_index_is_a_clear_error(tmp_path: Path) -> None:
     out = groundqa("query", "anything", "--index", str(tmp_path / "none"))
     assert out.returncode == 3 and "no index at" in out.stderr and "groundqa ingest" in out.stderr
+
+
+def test_python_m_groundqa_is_the_cli_and_its_exit_codes_reach_the_shell(tmp_path: Path) -> None:
+    """A real process, on purpose: ``python -m groundqa`` (groundqa/__main__.py) must start the CLI, and the exit
+    code a shell sees is the one the command chose (3: no index), which CliRunner cannot show."""
+    help_text = groundqa_process("--help")
+    assert help_text.returncode == 0, help_text.stderr
+    assert all(f"  {name} " in help_text.stdout for name in ("ingest", "query", "serve", "audit", "eval"))
+    out = groundqa_process("query", "anything", "--index", str(tmp_path / "none"))
+    assert out.returncode == 3 and "no index at" in out.stderr
 
 
 def test_index_location_from_the_environment(seed_index: Path) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import groundqa
+from tests.conftest import IngestedCorpus, groundqa
 
 FACTSHEET = "engage-metastatic-cervical-cancer-factsheet"
 IMT = "imt-metastatic-cervical-cancer"
@@ -26,11 +26,16 @@ def ids(index: Path) -> set[str]:
 
 
 @pytest.fixture()
-def indexed(corpus_copy: Path, tmp_path: Path) -> Path:
-    index = tmp_path / "idx"
-    code, report = ingest(str(corpus_copy), "--index", str(index))
-    assert code == 0 and report["sources_added"] == 4
-    return index
+def indexed(cli_ingested: IngestedCorpus, tmp_path: Path) -> Path:
+    """An index of the bundled corpus as `groundqa ingest CORPUS --index IDX` leaves it (the session's one ingest,
+    copied for this test)."""
+    return cli_ingested.fresh(tmp_path)
+
+
+@pytest.fixture()
+def corpus_copy(cli_ingested: IngestedCorpus, indexed: Path) -> Path:
+    """The folder ``indexed`` was ingested from, holding the bundled files again: the test may change it."""
+    return cli_ingested.corpus
 
 
 def test_adding_one_file_keeps_the_corpus_and_says_what_it_did(indexed: Path, tmp_path: Path) -> None:
