@@ -12,7 +12,6 @@ torch and onnxruntime directly, once, and cached under ``cache_dir`` keyed by th
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from groundqa.core.locks import file_lock
 
 BACKENDS = ("fp32", "bf16", "onnx-int8")
 # Bumped whenever the export or quantisation recipe changes, so stale cached files are never reused.
@@ -161,24 +161,13 @@ def _weights_key(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def quantised_model(folder: Path, cache_dir: Path) -> Path:
     """The cached int8 model for ``folder``, exported on first use (a few seconds); safe across processes."""
     target_dir = cache_dir / "onnx" / _weights_key(folder)
     target = target_dir / "model-int8.onnx"
     if target.is_file():
         return target
-    with _locked(target_dir / ".lock"):
+    with file_lock(target_dir / ".lock"):
         if target.is_file():
             return target
         _export_int8(folder, target)

@@ -7,7 +7,6 @@ and pointed at, so a crash at any moment leaves the previous snapshot live and l
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from groundqa.core.errors import GroundqaError, IndexMismatchError, IndexMissingError
+from groundqa.core.locks import file_lock
 
 FORMAT_VERSION = 1
 MANIFEST_FILE = "manifest.json"
@@ -86,16 +86,12 @@ def _fsync_tree(path: Path) -> None:
 @contextlib.contextmanager
 def build_lock(index_dir: Path) -> Iterator[None]:
     """One writer at a time per index folder; a second ingest fails fast instead of racing."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / ".lock", "w") as handle:
+    with contextlib.ExitStack() as held:
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            held.enter_context(file_lock(index_dir / ".lock", wait=False))
         except BlockingIOError as exc:
             raise GroundqaError(f"another ingest is writing {index_dir}; wait for it to finish") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+        yield
 
 
 def new_build_dir(index_dir: Path) -> Path:
