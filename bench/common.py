@@ -11,11 +11,10 @@ from __future__ import annotations
 import json
 import os
 import platform
-import socket
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ if str(ROOT) not in sys.path:  # run as `python bench/x.py` from anywhere
     sys.path.insert(0, str(ROOT))
 
 from groundqa.core.paths import datasets_dir  # noqa: E402  (after the sys.path line)
+from groundqa.service.launch import LiveServer, running_server  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 OUT = ROOT / "bench" / "out"
@@ -117,32 +117,9 @@ def questions(dataset, n: int, *, seed: int = 0) -> list[str]:
     return texts[:n]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(index_dir: Path, port: int, *, env: dict[str, str] | None = None,
-                 log: Path | None = None) -> subprocess.Popen:
-    """`groundqa serve` on 127.0.0.1 (rate limit and snapshot polling off), returned once /readyz is 200."""
-    import httpx
-
-    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "GROUNDQA_RATE_LIMIT": "", "GROUNDQA_RELOAD_INTERVAL": "0",
-                **(env or {})}
-    with open(log or os.devnull, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "groundqa", "serve", "--host", "127.0.0.1", "--port",
-                                 str(port), "--index", str(index_dir)], cwd=ROOT, env=full_env, stdout=sink,
-                                stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"groundqa serve exited with {proc.returncode}" + (f"; see {log}" if log else ""))
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("groundqa serve did not become ready in 300 s")
+def serve(index_dir: Path, *, env: dict[str, str] | None = None, log: Path | None = None
+          ) -> AbstractContextManager[LiveServer]:
+    """`groundqa serve` on 127.0.0.1 for a measurement (groundqa.service.launch, the one launcher), rate limit
+    and snapshot polling off; ready (/readyz 200) inside the block, stopped after it."""
+    return running_server(index_dir, env={"GROUNDQA_RATE_LIMIT": "", "GROUNDQA_RELOAD_INTERVAL": "0", **(env or {})},
+                          log=log, cwd=ROOT, timeout=300)

@@ -15,21 +15,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 from common import (
     emit,
-    free_port,
     header,
     medquad,
     medquad_index,
     percentiles,
     questions,
     rss_mb,
-    start_server,
+    serve,
 )
 
 SCRIPT = "http_load"
@@ -110,11 +108,9 @@ def main() -> None:
     raw = raw_reference(index_dir, texts[:200])
     emit(SCRIPT, {**base_record, "figure": "raw reference (encode + faiss + bm25s, in-process)", "raw": raw})
 
-    port = free_port()
     env = dict(item.split("=", 1) for item in args.env)
-    server = start_server(index_dir, port, env=env)
-    base = f"http://127.0.0.1:{port}"
-    try:
+    with serve(index_dir, env=env) as server:
+        base = server.base
         for i, clients in enumerate(int(c) for c in args.clients.split(",")):
             batch = texts[i * args.requests % len(texts):][:args.requests]
             asyncio.run(load_run(base, batch[:20], clients, args.mode, args.k))  # warm-up: distinct from timed
@@ -125,12 +121,6 @@ def main() -> None:
         repeated = asyncio.run(load_run(base, [texts[0]] * 400, 16, args.mode, args.k))
         emit(SCRIPT, {**base_record, "figure": "one repeated question (cache)", "clients": 16, **repeated,
                       "server_rss_mb": rss_mb(server.pid)})
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
 
 
 if __name__ == "__main__":

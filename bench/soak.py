@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import psutil
-from common import CACHE, OUT, ROOT, free_port, start_server
+from common import CACHE, OUT, ROOT, serve
 
 VARIATIONS = ("please", "in adults", "briefly", "and why", "for patients", "in 2024", "exactly", "overall")
 
@@ -184,16 +184,11 @@ def main() -> None:
                  .splitlines() if line.strip()]
     OUT.mkdir(parents=True, exist_ok=True)
     log = OUT / "soak-server.log"
-    port = free_port()
     print(f"# soak: {os.cpu_count()} cores, load {[round(x, 2) for x in os.getloadavg()]}, index {index}, "
           f"{args.concurrency} in flight, {args.duration:g} s or {args.requests} requests, windows of "
           f"{args.window:g} s; server log {log}", flush=True)
-    proc = start_server(index, port, log=log)
-    try:
-        windows = asyncio.run(soak(f"http://127.0.0.1:{port}", proc.pid, args, questions))
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    with serve(index, log=log) as server:
+        windows = asyncio.run(soak(server.base, server.pid, args, questions))
     summary = verdict(windows, args.window)
     print(json.dumps({"summary": summary}), flush=True)
     with open(OUT / "soak.jsonl", "a", encoding="utf-8") as handle:
