@@ -74,11 +74,12 @@ def emit(script: str, record: dict[str, Any]) -> None:
         handle.write(line + "\n")
 
 
-def percentiles(seconds: Sequence[float]) -> dict[str, float]:
-    ms = np.asarray(seconds, dtype=float) * 1000.0
-    p50, p95, p99 = np.percentile(ms, [50, 95, 99])
-    return {"p50_ms": round(float(p50), 2), "p95_ms": round(float(p95), 2), "p99_ms": round(float(p99), 2),
-            "mean_ms": round(float(ms.mean()), 2), "n": len(ms)}
+def percentiles(seconds: Sequence[float], digits: int = 2) -> dict[str, float | None]:
+    """p50/p95/p99 and mean in milliseconds (groundqa.eval.metrics.latency_percentiles), rounded, and the count."""
+    from groundqa.eval.metrics import latency_percentiles
+
+    return {k: None if v is None else round(v, digits) for k, v in latency_percentiles(seconds).items()} | {
+        "n": len(seconds)}
 
 
 def dir_mb(path: Path) -> float:

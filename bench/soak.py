@@ -34,7 +34,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 import psutil
-from common import CACHE, OUT, ROOT, serve
+from common import CACHE, OUT, ROOT, percentiles, serve
 
 VARIATIONS = ("please", "in adults", "briefly", "and why", "for patients", "in 2024", "exactly", "overall")
 
@@ -96,15 +96,14 @@ async def soak(base: str, pid: int, args: argparse.Namespace, questions: list[st
 
     def close_window(now: float) -> None:
         nonlocal window
-        lat = np.asarray(window["latency"]) * 1000
+        lat = window["latency"]
+        spread = percentiles(lat, digits=1)
         mem = server.memory_info()
         cpu = sum(server.cpu_times()[:2])
         cpu_ms = (cpu - window["cpu"]) * 1000 / max(1, len(lat))
         record = {"window": len(windows) + 1, "t_end_s": round(now - started, 1), "requests": len(lat),
                   "rps": round(len(lat) / args.window, 1), "errors": len(window["errors"]),
-                  "p50_ms": round(float(np.percentile(lat, 50)), 1) if len(lat) else None,
-                  "p95_ms": round(float(np.percentile(lat, 95)), 1) if len(lat) else None,
-                  "p99_ms": round(float(np.percentile(lat, 99)), 1) if len(lat) else None,
+                  "p50_ms": spread["p50_ms"], "p95_ms": spread["p95_ms"], "p99_ms": spread["p99_ms"],
                   "server_cpu_ms_per_request": round(cpu_ms, 2),
                   "rss_mb": round(mem.rss / 2**20, 1), "open_files": len(server.open_files()),
                   "threads": server.num_threads(), "loadavg": [round(x, 2) for x in os.getloadavg()],
