@@ -104,7 +104,7 @@ def apply_cosine_thresholds(cos: np.ndarray, thresholds: CosineThresholds) -> np
 
 def cosine_baseline(dataset: str | None, pairs: list[ClaimPair], encoder: Any) -> tuple[np.ndarray, dict]:
     """Cosine predictions for ``pairs`` and the fitted thresholds (fitted on a tune part, never on ``pairs``)."""
-    from groundqa_training.pairs import evidence_window
+    from groundqa.eval.claims import evidence_window
 
     reader = BUILTIN.get(dataset or "", BUILTIN["healthver"])
     tune = [p for p in reader() if p.split in ("train", "calib") and p.label in LABELS]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,6 +185,37 @@ def pin_split() -> dict:
             "counts": counts, "groups": groups}
     SPLIT_FILE.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
     return counts
+
+
+
+
+_WORD = re.compile(r"[a-z0-9][a-z0-9-]+")
+_STOP = frozenset("the a an of and or in on to for with by is are was were be been that this these those it its as at "
+                  "from not no can may will has have had do does did than which who what how".split())
+
+
+def content_words(text: str) -> set[str]:
+    """Lower-cased words of a text, stopwords left out (claim/evidence word overlap)."""
+    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
+
+
+def evidence_window(claim: str, evidence: str, *, max_words: int = 90) -> str:
+    """Long evidence cut to the sentences sharing most words with the claim, kept in their order."""
+    if len(evidence.split()) <= max_words:
+        return evidence
+    from groundqa.core.sentences import split_sentences
+
+    spans = [evidence[s.start:s.end] for s in split_sentences(evidence)]
+    claim_words = content_words(claim)
+    ranked = sorted(range(len(spans)), key=lambda i: -len(claim_words & content_words(spans[i])))
+    keep, total = set(), 0
+    for i in ranked:
+        n = len(spans[i].split())
+        if keep and total + n > max_words:
+            continue
+        keep.add(i)
+        total += n
+    return " ".join(spans[i] for i in sorted(keep))
 
 
 if __name__ == "__main__":  # python -m groundqa.eval.claims: pin the split

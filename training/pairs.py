@@ -13,17 +13,13 @@ from __future__ import annotations
 import json
 import math
 import random
-import re
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from groundqa.eval.claims import ClaimPair, covidfact, healthver, scifact
+from groundqa.eval.claims import ClaimPair, content_words, covidfact, evidence_window, healthver, scifact
 
-_WORD = re.compile(r"[a-z0-9][a-z0-9-]+")
-_STOP = frozenset("the a an of and or in on to for with by is are was were be been that this these those it its as at "
-                  "from not no can may will has have had do does did than which who what how".split())
-
+_words = content_words  # the name this package's modules use
 
 @dataclass(frozen=True)
 class Example:
@@ -32,29 +28,6 @@ class Example:
     label: str  # supports | refutes | neither | not_supports
     source: str  # dataset or recipe, for the per-source report
     weight: float = 1.0
-
-
-def _words(text: str) -> set[str]:
-    return {w for w in _WORD.findall(text.lower()) if w not in _STOP}
-
-
-def evidence_window(claim: str, evidence: str, *, max_words: int = 90) -> str:
-    """Long evidence cut to the sentences sharing most words with the claim, kept in their order."""
-    if len(evidence.split()) <= max_words:
-        return evidence
-    from groundqa.core.sentences import split_sentences
-
-    spans = [evidence[s.start:s.end] for s in split_sentences(evidence)]
-    claim_words = _words(claim)
-    ranked = sorted(range(len(spans)), key=lambda i: -len(claim_words & _words(spans[i])))
-    keep, total = set(), 0
-    for i in ranked:
-        n = len(spans[i].split())
-        if keep and total + n > max_words:
-            continue
-        keep.add(i)
-        total += n
-    return " ".join(spans[i] for i in sorted(keep))
 
 
 def _hard_neutrals(pairs: list[ClaimPair], rng: random.Random, share: float) -> list[Example]:

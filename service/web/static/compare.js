@@ -92,7 +92,13 @@ function statementView(s) {
          onclick: () => openSpan(sourceId, s.start, s.end)}, "Open in source")] : ""));
 }
 
-function groupView(g) {
+// A group names its statements by id ("s1"); the answer lists them once. Objects pass through as they are.
+const resolver = (answer) => {
+  const byId = new Map((pick(answer, "statements") || []).filter((s) => s && s.id).map((s) => [s.id, s]));
+  return (s) => (typeof s === "string" ? byId.get(s) : s);
+};
+
+function groupView(g, statementOf = (s) => s) {
   const relation = relationOf(g);
   const label = pick(g, "topic", "label", "about", "subject", "kind") || "";
   const positions = pick(g, "positions", "sides");
@@ -105,8 +111,9 @@ function groupView(g) {
     Array.isArray(positions) && positions.length
       ? el("ul", {class: "positions"}, ...positions.map((p) => el("li", {},
           el("strong", {}, pick(p, "position", "label", "stance") || ""),
-          el("ul", {class: "statements"}, ...(pick(p, "statements", "members", "items") || []).map(statementView)))))
-      : el("ul", {class: "statements"}, ...statements.map(statementView)));
+          el("ul", {class: "statements"}, ...(pick(p, "statements", "members", "items") || [])
+            .map(statementOf).filter(Boolean).map(statementView)))))
+      : el("ul", {class: "statements"}, ...statements.map(statementOf).filter(Boolean).map(statementView)));
 }
 
 function builtinRenderer(fields) {
@@ -125,7 +132,7 @@ export function renderCompare(answer) {
   const disagree = sorted.filter((g) => order(g) === 0).length;
   return el("div", {},
     el("p", {class: "meta"}, `${plural(groups.length, "group")} of statements, ${disagree} where sources disagree`),
-    el("ol", {class: "compare-groups"}, ...sorted.map(groupView)));
+    el("ol", {class: "compare-groups"}, ...sorted.map((g) => groupView(g, resolver(answer)))));
 }
 
 // Read the service's OpenAPI document once; the built-in renderer is set only when it lists POST /v1/compare.
