@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from tests.conftest import CORPUS, groundqa
+from tests.conftest import CORPUS, groundqa_process
 
 pytest.importorskip("ray.data")
 
@@ -19,7 +19,8 @@ def test_ray_ingest_writes_the_same_passages_and_vectors(tmp_path, seed_index):
     from groundqa.index.store import STORE_FILE, Store
 
     index_dir = tmp_path / "ray-index"
-    done = groundqa("ingest", str(CORPUS), "--index", str(index_dir), "--engine", "ray", "--json", timeout=600)
+    # A real process: Ray starts a local instance of its own, which must not outlive the command in this one.
+    done = groundqa_process("ingest", str(CORPUS), "--index", str(index_dir), "--engine", "ray", "--json", timeout=600)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["passages_embedded"] == report["passages"] > 0

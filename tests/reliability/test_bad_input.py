@@ -6,15 +6,14 @@ import io
 import json
 from pathlib import Path
 
-import httpx
 import pytest
+from fastapi.testclient import TestClient
 from groundqa.engine.query import Engine
 from groundqa.index.build import ingest
 from groundqa.ingest.chunk import ChunkSettings
 from pypdf import PdfWriter
 
 from tests.conftest import groundqa
-from tests.reliability.conftest import LiveServer
 
 GOOD = "Radiotherapy relieves pain from bone metastases in most patients within a few weeks.\n"
 MAX_BYTES = 20_000
@@ -167,15 +166,15 @@ QUESTION_CASES = [
 
 
 @pytest.mark.parametrize(("payload", "status", "needle"), QUESTION_CASES)
-def test_hostile_questions_get_a_clear_4xx(live: LiveServer, payload: dict, status: int, needle: str) -> None:
-    r = httpx.post(f"{live.base}/v1/query", json=payload, timeout=60)
+def test_hostile_questions_get_a_clear_4xx(client: TestClient, payload: dict, status: int, needle: str) -> None:
+    r = client.post("/v1/query", json=payload)
     assert r.status_code == status, r.text
     assert r.json()["error"]["status"] == status and needle in r.json()["error"]["message"]
 
 
-def test_unpaired_surrogate_is_a_4xx_not_a_crash(live: LiveServer) -> None:
-    r = httpx.post(f"{live.base}/v1/query", content=b'{"question": "\\ud800 bone pain"}',
-                   headers={"content-type": "application/json"}, timeout=60)
+def test_unpaired_surrogate_is_a_4xx_not_a_crash(client: TestClient) -> None:
+    r = client.post("/v1/query", content=b'{"question": "\\ud800 bone pain"}',
+                    headers={"content-type": "application/json"})
     assert r.status_code == 422 and "surrogate" in r.json()["error"]["message"]
 
 
@@ -186,21 +185,21 @@ def test_unpaired_surrogate_is_a_4xx_not_a_crash(live: LiveServer) -> None:
     "\u041b\u0435\u0447\u0435\u043d\u0438\u0435 \u0440\u0430\u043a\u0430",  # Cyrillic
     "b\u0301one pa\u0131n \ufb01nal",  # combining marks, dotless i, ligature
 ])
-def test_odd_but_real_questions_are_answered(live: LiveServer, question: str) -> None:
-    r = httpx.post(f"{live.base}/v1/query", json={"question": question, "k": 3}, timeout=60)
+def test_odd_but_real_questions_are_answered(client: TestClient, question: str) -> None:
+    r = client.post("/v1/query", json={"question": question, "k": 3})
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["question"] == question and 1 <= len(body["passages"]) <= 3
 
 
-def test_largest_k_is_capped_by_the_index(live: LiveServer) -> None:
-    r = httpx.post(f"{live.base}/v1/query", json={"question": "metastases", "k": 100}, timeout=60)
+def test_largest_k_is_capped_by_the_index(client: TestClient) -> None:
+    r = client.post("/v1/query", json={"question": "metastases", "k": 100})
     assert r.status_code == 200 and 1 <= len(r.json()["passages"]) <= 100
 
 
 @pytest.mark.parametrize("path", ["/v1/passages/%00", "/v1/sources/..%2F..%2Fetc%2Fpasswd",
                                   "/v1/sources/%2Fetc%2Fpasswd/passages", "/v1/passages/" + "x" * 4000])
-def test_odd_ids_are_404(live: LiveServer, path: str) -> None:
-    r = httpx.get(f"{live.base}{path}", timeout=60)
+def test_odd_ids_are_404(client: TestClient, path: str) -> None:
+    r = client.get(path)
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
     assert "root:" not in r.text
