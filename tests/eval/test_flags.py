@@ -15,8 +15,11 @@ from groundqa_training.flags import rule_baseline
 
 from tests.conftest import groundqa
 
-pytestmark = pytest.mark.skipif(not (DATASETS / "webcred").is_dir(),
-                                reason=f"the label set reads its pages from {DATASETS}, which is not here")
+# Dataset-scale, so in the slow run: the label set is read back from its pages (every webcred and MedQuAD page is
+# parsed, over a minute on 2 cores), then the model judges its ~1,700 sentences (the command: minutes).
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(not (DATASETS / "webcred").is_dir(),
+                                 reason=f"the label set reads its pages from {DATASETS}, which is not here")]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +49,7 @@ def test_the_model_beats_the_cue_rules_on_sites_it_never_saw(rows) -> None:
     assert len(result.public_commercial) <= max(1, result.public_rows // 50)  # public bodies are not sellers
 
 
-@pytest.mark.slow  # five minutes: every sentence of 300 answers is embedded and judged
+# five minutes: every sentence of 300 answers is embedded and judged
 @pytest.mark.skipif(not DEFAULT_MEDQUAD.is_dir(), reason=f"MedQuAD is not at {DEFAULT_MEDQUAD}")
 @pytest.mark.xfail(strict=True, reason="the issue's target (at most 2% of MedQuAD answers flagged) is not met: 6% of "
                    "the first 300 (models/flags/MODEL_CARD.md)")
