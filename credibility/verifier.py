@@ -10,6 +10,7 @@ the bundled base model, so the repository stays small and installs offline.
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ import numpy as np
 from groundqa.credibility.aggregate import Aggregator
 
 LABELS = ("supports", "refutes", "neither")
-MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "verifier"
+# GROUNDQA_VERIFIER_DIR: another verifier (a folder laid out like models/verifier), e.g. to compare two in eval
+MODEL_DIR = Path(os.environ.get("GROUNDQA_VERIFIER_DIR") or Path(__file__).resolve().parents[1] / "models" / "verifier")
 _lock = threading.Lock()
 
 

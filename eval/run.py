@@ -72,12 +72,13 @@ def index_code_digest() -> str:
     """A digest of the code that turns files into an index (loaders, chunking, build, lexical and sentence
     indexes): a cached evaluation index is rebuilt when that code changes, never reused stale. Vectors come
     back from the embedding shards (keyed by their texts) as long as the code change leaves the texts alone."""
-    from groundqa import index, ingest
+    from groundqa import core, index, ingest
 
     digest = hashlib.sha256()
     folders = [Path(ingest.__file__).parent]
     files = sorted(f for d in folders for f in d.glob("*.py"))
-    files += [Path(index.__file__).parent / n for n in ("build.py", "lexical.py", "sentences.py")]
+    files += [Path(index.__file__).parent / n for n in ("build.py", "embedding.py", "lexical.py", "sentences.py")]
+    files += [Path(core.__file__).parent / n for n in ("records.py", "sentences.py", "tokenizer.py")]
     for f in files:
         digest.update(f.name.encode() + b"\0" + f.read_bytes())
     return digest.hexdigest()[:12]
