@@ -13,10 +13,8 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -24,11 +22,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from groundqa.core.paths import datasets_dir
+from groundqa.service.launch import LiveServer, running_server  # the one launcher of `groundqa serve`
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -58,25 +56,13 @@ def tree_digest(folder: Path) -> str:
 
 
 @pytest.fixture(scope="session")
-def seed_index(tmp_path_factory: pytest.TempPathFactory, encoder) -> Iterator[Path]:
-    """An index of the bundled corpus, built once per session with the default settings, as `groundqa ingest`
-    builds it. The whole session shares it, so it is read-only: a test that changes or breaks an index copies
-    it to its tmp_path first. At the end of the session it must be byte for byte as built."""
-    from groundqa.core.settings import Settings
-    from groundqa.credibility.flags import annotator as annotate
-    from groundqa.index.build import ingest
-    from groundqa.ingest.chunk import ChunkSettings
-
-    index_dir = tmp_path_factory.mktemp("seed-index")
-    defaults = Settings(index=index_dir)
-    report = ingest([CORPUS], index_dir=index_dir, encoder=encoder, progress=False, annotate=annotate,
-                    chunking=ChunkSettings(max_chars=defaults.chunk_max_chars,
-                                           overlap_chars=defaults.chunk_overlap_chars),
-                    embed_context=defaults.embed_context)
-    assert report.ok, report.errors
-    built = tree_digest(index_dir)
-    yield index_dir
-    assert tree_digest(index_dir) == built, "a test changed the shared seed index: give it a copy (tmp_path)"
+def seed_index(cli_ingested: IngestedCorpus) -> Iterator[Path]:
+    """An index of the bundled corpus, built once per session by `groundqa ingest` with the default settings.
+    The whole session shares it, so it is read-only: a test that changes or breaks an index copies it (or takes
+    ``cli_ingested.fresh(tmp_path)``). At the end of the session it must be byte for byte as built."""
+    built = tree_digest(cli_ingested.template)
+    yield cli_ingested.template
+    assert tree_digest(cli_ingested.template) == built, "a test changed the shared seed index: give it a copy"
 
 
 @pytest.fixture(scope="session")
@@ -86,20 +72,6 @@ def engine(seed_index: Path, encoder):
     eng = Engine.load(seed_index, encoder=encoder)
     yield eng
     eng.close()
-
-
-def free_port() -> int:
-    with contextlib.closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    base: str
-    log: Path
-    pid: int
-    readiness: tuple[int, ...]  # /readyz statuses seen while starting (503s, then the 200)
 
 
 def read_log_when(log: Path, *needles: str, timeout: float = 10.0) -> str:
@@ -113,48 +85,6 @@ def read_log_when(log: Path, *needles: str, timeout: float = 10.0) -> str:
         time.sleep(0.05)
 
 
-@contextlib.contextmanager
-def running_server(index_dir: Path, *, env: dict[str, str] | None = None, log: Path | None = None,
-                   host_args: bool = True, unread_pipe: bool = False, timeout: float = 180.0) -> Iterator[LiveServer]:
-    """`groundqa serve` in a subprocess on 127.0.0.1; yields once /readyz says ready, stops it after.
-
-    The server's output goes to ``log`` (a temporary file by default): an unread pipe fills up and stalls
-    a chatty server. ``unread_pipe`` does exactly that on purpose, as a careless supervisor would.
-    ``host_args=False`` leaves out ``--host`` to test the default bind address.
-    """
-    port = free_port()
-    args = ["--host", "127.0.0.1"] if host_args else []
-    folder = None if log else tempfile.TemporaryDirectory()
-    log = log or Path(folder.name) / "server.log"
-    with open(log, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "groundqa", "serve", *args, "--port", str(port),
-                                 "--index", str(index_dir)], cwd=ROOT,
-                                stdout=subprocess.PIPE if unread_pipe else sink, stderr=subprocess.STDOUT,
-                                env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})})
-    base = f"http://127.0.0.1:{port}"
-    seen: list[int] = []
-    try:
-        deadline = time.monotonic() + timeout
-        while not seen or seen[-1] != 200:
-            if proc.poll() is not None:
-                raise RuntimeError(f"server exited with {proc.returncode}:\n{log.read_text(errors='replace')}")
-            with contextlib.suppress(httpx.HTTPError):
-                seen.append(httpx.get(f"{base}/readyz", timeout=2).status_code)
-            if time.monotonic() > deadline:
-                raise RuntimeError("server did not become ready in time")
-            time.sleep(0.05)
-        yield LiveServer(base=base, log=log, pid=proc.pid, readiness=tuple(seen))
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if folder is not None:
-            folder.cleanup()
-
-
 @pytest.fixture(scope="session")
 def live_server(seed_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`groundqa serve` in a subprocess over the seed index, bound where it binds by default (no --host), its
@@ -162,7 +92,7 @@ def live_server(seed_index: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     backend, and uvicorn's own behaviour (tests/reliability/test_live_server.py). Everything else talks to the
     same app in-process through ``client``."""
     log = tmp_path_factory.mktemp("live-server") / "server.log"
-    with running_server(seed_index, log=log, host_args=False) as live:
+    with running_server(seed_index, log=log, host=None, cwd=ROOT) as live:
         yield live
 
 
@@ -187,17 +117,18 @@ class IngestedCorpus:
 
     The folder stays the same because an index records where its files are (the manifest's roots): a test gets
     the folder restored to the bundled files and its own copy of the index, so it may change either at will.
+    ``report`` is what that first ingest returned.
     """
 
     corpus: Path
     template: Path
+    report: Any
 
     @classmethod
-    def build(cls, root: Path, ingest_into: Callable[[Path, Path], None]) -> IngestedCorpus:
+    def build(cls, root: Path, ingest_into: Callable[[Path, Path], Any]) -> IngestedCorpus:
         corpus, template = root / "corpus", root / "template-index"
         shutil.copytree(CORPUS, corpus)
-        ingest_into(corpus, template)
-        return cls(corpus, template)
+        return cls(corpus, template, ingest_into(corpus, template))
 
     def fresh(self, tmp_path: Path) -> Path:
         """Restore the corpus folder and return a new copy of the index (``tmp_path``/idx)."""
@@ -209,14 +140,33 @@ class IngestedCorpus:
 
 
 @pytest.fixture(scope="session")
-def cli_ingested(tmp_path_factory: pytest.TempPathFactory) -> IngestedCorpus:
-    """The bundled corpus ingested once by `groundqa ingest CORPUS --index IDX` (the CLI's settings)."""
+def ingested(tmp_path_factory: pytest.TempPathFactory, encoder) -> IngestedCorpus:
+    """The bundled corpus ingested once by ``ingest(paths, chunking=ChunkSettings(), progress=False)`` (the
+    library's defaults; ``report`` is its IngestReport)."""
+    from groundqa.index.build import ingest
+    from groundqa.ingest.chunk import ChunkSettings
 
-    def ingest_into(corpus: Path, index: Path) -> None:
+    def ingest_into(corpus: Path, index: Path) -> Any:
+        report = ingest([corpus], index_dir=index, encoder=encoder, chunking=ChunkSettings(), progress=False)
+        assert report.ok and report.sources == 4, report.errors
+        return report
+
+    return IngestedCorpus.build(tmp_path_factory.mktemp("ingested"), ingest_into)
+
+
+@pytest.fixture(scope="session")
+def cli_ingested(tmp_path_factory: pytest.TempPathFactory, encoder) -> IngestedCorpus:
+    """The bundled corpus ingested once by `groundqa ingest CORPUS --index IDX --json` (the CLI's settings;
+    ``report`` is its JSON summary). Its index is the session's seed index (``seed_index``). The model is
+    loaded first (``encoder``), so the CLI finds torch and the weights already in memory."""
+
+    def ingest_into(corpus: Path, index: Path) -> Any:
         out = groundqa("ingest", str(corpus), "--index", str(index), "--json")
-        assert out.returncode == 0 and json.loads(out.stdout)["sources_added"] == 4, out.stderr
+        report = json.loads(out.stdout)
+        assert out.returncode == 0 and report["sources_added"] == 4, out.stderr
+        return report
 
-    return IngestedCorpus.build(tmp_path_factory.mktemp("cli-ingested"), ingest_into)
+    return IngestedCorpus.build(tmp_path_factory.mktemp("seed"), ingest_into)
 
 
 def groundqa(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

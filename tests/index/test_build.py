@@ -27,34 +27,25 @@ def run(paths: list[Path], index: Path, encoder, **kw) -> IngestReport:
     return ingest(paths, index_dir=index, encoder=encoder, chunking=ChunkSettings(), progress=False, **kw)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, encoder) -> tuple[IngestedCorpus, IngestReport]:
-    """The bundled corpus ingested once by ``run`` for the module, with the report of that first build."""
-    reports: list[IngestReport] = []
-    ingested = IngestedCorpus.build(tmp_path_factory.mktemp("built"),
-                                    lambda corpus, index: reports.append(run([corpus], index, encoder)))
-    return ingested, reports[0]
-
-
-@pytest.fixture()
-def indexed(built: tuple[IngestedCorpus, IngestReport], tmp_path: Path) -> Path:
-    """The state right after ``run([corpus], index)`` of the bundled corpus: this test's own copy of the index."""
-    return built[0].fresh(tmp_path)
-
-
-@pytest.fixture()
-def corpus_copy(built: tuple[IngestedCorpus, IngestReport], indexed: Path) -> Path:
-    """The folder ``indexed`` was built from, holding the bundled files again: the test may change it."""
-    return built[0].corpus
-
-
 def store_of(index: Path) -> Store:
     return Store(current_snapshot(index) / STORE_FILE)
 
 
-def test_unchanged_corpus_does_no_work(built: tuple[IngestedCorpus, IngestReport], indexed: Path,
-                                      corpus_copy: Path, encoder) -> None:
-    index, first = indexed, built[1]
+@pytest.fixture()
+def indexed(ingested: IngestedCorpus, tmp_path: Path) -> Path:
+    """The state right after ``run([corpus], index)`` of the bundled corpus: this test's own copy of the index."""
+    return ingested.fresh(tmp_path)
+
+
+@pytest.fixture()
+def corpus_copy(ingested: IngestedCorpus, indexed: Path) -> Path:
+    """The folder ``indexed`` was built from, holding the bundled files again: the test may change it."""
+    return ingested.corpus
+
+
+def test_unchanged_corpus_does_no_work(ingested: IngestedCorpus, indexed: Path, corpus_copy: Path,
+                                      encoder) -> None:
+    index, first = indexed, ingested.report
     assert first.changed and first.files_loaded == 4 and first.passages_embedded == first.passages > 0
     again = run([corpus_copy], index, encoder)
     assert not again.changed and again.files_unchanged == 4 and again.files_loaded == 0

@@ -12,6 +12,8 @@ from groundqa.index.snapshot import current_snapshot, read_manifest
 from groundqa.index.store import STORE_FILE, Store
 from groundqa.ingest.chunk import ChunkSettings
 
+from tests.conftest import IngestedCorpus
+
 
 def test_spans_are_exact_and_grouped_by_passage(seed_index: Path) -> None:
     snapshot = current_snapshot(seed_index)
@@ -48,9 +50,9 @@ def test_each_distinct_sentence_is_encoded_once() -> None:
     assert encoded == 1 and counting.seen[-1] == "New." and (again[0] == vectors[0]).all()
 
 
-def test_reingest_after_an_edit_embeds_only_new_sentences(corpus_copy: Path, tmp_path: Path, encoder) -> None:
-    index = tmp_path / "idx"
-    ingest([corpus_copy], index_dir=index, encoder=encoder, chunking=ChunkSettings(), progress=False)
+def test_reingest_after_an_edit_embeds_only_new_sentences(ingested: IngestedCorpus, tmp_path: Path,
+                                                          encoder) -> None:
+    index, corpus_copy = ingested.fresh(tmp_path), ingested.corpus  # as ingest([corpus], ...) leaves them
     first = SentenceIndex.load(current_snapshot(index))
     target = corpus_copy / "breast-cancer-with-metastases.txt"
     target.write_text(target.read_text() + "\n\nFollow-up scans are planned every six months.\n")
@@ -68,11 +70,10 @@ def test_reingest_after_an_edit_embeds_only_new_sentences(corpus_copy: Path, tmp
     assert len(second.spans) > len(first.spans) and sum(calls) <= 6  # a passage or two, and their sentences
 
 
-def test_removing_a_source_keeps_every_other_sentence_and_its_vector(corpus_copy: Path, tmp_path: Path,
-                                                                     encoder) -> None:
+def test_removing_a_source_keeps_every_other_sentence_and_its_vector(ingested: IngestedCorpus,
+                                                                     tmp_path: Path) -> None:
     """`groundqa remove` renumbers passage rows; the sentence index follows them and encodes nothing."""
-    index = tmp_path / "idx"
-    ingest([corpus_copy], index_dir=index, encoder=encoder, chunking=ChunkSettings(), progress=False)
+    index = ingested.fresh(tmp_path)  # as ingest([corpus], ...) leaves it
     before = current_snapshot(index)
     old_store, old = Store(before / STORE_FILE), SentenceIndex.load(before)
     old_rows = dict(old_store.all_passages())

@@ -1,6 +1,8 @@
 """kill -9 an ingest at several moments: the old index still loads and answers as before, and the next
-ingest finishes the work. Re-ingest under a live service: every query is answered, then the new snapshot
-is served. Kill points are found by watching the index folder, never by hooks in the code under test.
+ingest finishes the work. Re-ingest under a running service (the real app in-process, loading its engine and
+watching for snapshots as `groundqa serve` does): every query is answered, then the new snapshot is served.
+Kill points are found by watching the index folder, never by hooks in the code under test; the ingests that
+are killed are real processes (``python -m groundqa ingest``), since the kill is the point.
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
+from groundqa.core.settings import Settings
 from groundqa.engine.query import Engine
 from groundqa.index.build import ingest
 from groundqa.index.snapshot import CURRENT_FILE, SNAPSHOTS_DIR, current_snapshot
 from groundqa.ingest.chunk import ChunkSettings
+from groundqa.service.app import create_app
 
-from tests.conftest import ROOT, groundqa, running_server
+from tests.conftest import ROOT, groundqa
 from tests.reliability.corpora import CHANGED, NEW_TERM, OLD, QUESTIONS, write
 
 SNAPSHOT = "X-Groundqa-Snapshot"
@@ -162,34 +167,38 @@ def test_reingest_while_serving_answers_every_query(tmp_path: Path, encoder) -> 
     served = {"count": 0, "straddled": 0}
     stop = threading.Event()
 
-    def ask(base: str) -> None:
-        with httpx.Client(base_url=base, timeout=60) as client:
-            while not stop.is_set():
-                try:
-                    r = client.post("/v1/query", json={"question": QUESTIONS[served["count"] % 2], "k": 2})
-                    if r.status_code != 200:
-                        failures.append(f"query {r.status_code}: {r.text[:200]}")
-                        continue
-                    hit, snapshot = r.json()["passages"][0], r.headers[SNAPSHOT]
-                    p = client.get(f"/v1/passages/{hit['passage_id']}")
-                    s = client.get(f"/v1/sources/{hit['source_id']}")
-                    served["count"] += 1
-                    if {p.headers[SNAPSHOT], s.headers[SNAPSHOT]} != {snapshot}:
-                        # The swap fell between the query and its look-ups: an id whose text changed is gone.
-                        served["straddled"] += 1
-                        if p.status_code not in (200, 404) or s.status_code not in (200, 404):
-                            failures.append(f"look-up across the swap {p.status_code}/{s.status_code}")
-                    elif p.status_code != 200 or s.status_code != 200:
-                        failures.append(f"look-up {p.status_code}/{s.status_code}")
-                    elif s.json()["text"][hit["start"]:hit["end"]] != hit["text"] or p.json()["text"] != hit["text"]:
-                        failures.append("citation does not match its source")
-                except httpx.HTTPError as exc:
-                    failures.append(f"{type(exc).__name__}: {exc}")
+    def ask(client: TestClient) -> None:
+        while not stop.is_set():
+            try:
+                r = client.post("/v1/query", json={"question": QUESTIONS[served["count"] % 2], "k": 2})
+                if r.status_code != 200:
+                    failures.append(f"query {r.status_code}: {r.text[:200]}")
+                    continue
+                hit, snapshot = r.json()["passages"][0], r.headers[SNAPSHOT]
+                p = client.get(f"/v1/passages/{hit['passage_id']}")
+                s = client.get(f"/v1/sources/{hit['source_id']}")
+                served["count"] += 1
+                if {p.headers[SNAPSHOT], s.headers[SNAPSHOT]} != {snapshot}:
+                    # The swap fell between the query and its look-ups: an id whose text changed is gone.
+                    served["straddled"] += 1
+                    if p.status_code not in (200, 404) or s.status_code not in (200, 404):
+                        failures.append(f"look-up across the swap {p.status_code}/{s.status_code}")
+                elif p.status_code != 200 or s.status_code != 200:
+                    failures.append(f"look-up {p.status_code}/{s.status_code}")
+                elif s.json()["text"][hit["start"]:hit["end"]] != hit["text"] or p.json()["text"] != hit["text"]:
+                    failures.append("citation does not match its source")
+            except httpx.HTTPError as exc:
+                failures.append(f"{type(exc).__name__}: {exc}")
 
-    with running_server(index, log=tmp_path / "server.log",
-                        env={"GROUNDQA_RELOAD_INTERVAL": "0.2", "GROUNDQA_RATE_LIMIT": ""}) as server:
-        base = server.base
-        worker = threading.Thread(target=ask, args=(base,))
+    # The service as `groundqa serve` builds it: the engine loads in the background, and a watcher swaps in each
+    # new snapshot (every 0.2 s here).
+    app = create_app(Settings(index=index, reload_interval=0.2, rate_limit=""), load_in_background=True)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        deadline = time.monotonic() + 120
+        while client.get("/readyz").status_code != 200:
+            assert time.monotonic() < deadline, "the service never became ready"
+            time.sleep(0.05)
+        worker = threading.Thread(target=ask, args=(client,))
         worker.start()
         try:
             write(corpus, CHANGED)
@@ -200,16 +209,16 @@ def test_reingest_while_serving_answers_every_query(tmp_path: Path, encoder) -> 
             assert report.ok and report.changed
             new = pointer(index)
             deadline = time.monotonic() + 30
-            while httpx.get(f"{base}/readyz", timeout=60).json().get("snapshot") != new:
+            while client.get("/readyz").json().get("snapshot") != new:
                 assert time.monotonic() < deadline, "the service never swapped in the new snapshot"
                 time.sleep(0.1)
             time.sleep(0.5)
         finally:
             stop.set()
             worker.join(timeout=60)
-        found = httpx.post(f"{base}/v1/query", json={"question": "Which drug lowers the risk of fractures?",
-                                                      "k": 3, "mode": "bm25"}, timeout=60).json()
-        metrics = httpx.get(f"{base}/metrics", timeout=60).text
+        found = client.post("/v1/query", json={"question": "Which drug lowers the risk of fractures?", "k": 3,
+                                               "mode": "bm25"}).json()
+        metrics = client.get("/metrics").text
     assert failures == []
     assert served["straddled"] <= 1, "only requests in flight at the one swap may straddle it"
     assert served["count"] > count_before > 0, "queries were answered before, during and after the swap"
