@@ -15,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -37,6 +38,17 @@ MEDQUAD = DATASETS / "medquad"
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_model_still_loading_at_exit() -> Iterator[None]:
+    """At the end of the session, wait for the audit's warm-up threads (engine/audit/batch.py), which every app
+    and `groundqa audit` built in this process start: a daemon thread still loading the verifier when the
+    interpreter exits aborts the whole run (exit 134, "terminate called without an active exception")."""
+    yield
+    for thread in threading.enumerate():
+        if thread.name == "audit-warm-up":
+            thread.join(timeout=300)
 
 
 @pytest.fixture(scope="session")
