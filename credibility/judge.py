@@ -102,6 +102,9 @@ def decide(claim: str, cited: str, candidates: list[Window], probabilities: np.n
     if not candidates:
         return nothing("not supported", "nothing it cites could be read")
     best = decisive_index(probabilities, similarities)
+    stating = [i for i, w in enumerate(candidates) if states_verbatim(claim, w.text)]
+    if stating:  # a window that states the claim word for word is the one it rests on
+        best = max(stating, key=lambda i: float(similarities[i]))
     p = (aggregator or Aggregator()).combine(probabilities, similarities)
     aligned = candidates[best]
     similarity, cover = float(similarities[best]), coverage(claim_terms, candidate_terms[best])

@@ -208,7 +208,7 @@ def test_reingest_while_serving_answers_every_query(tmp_path: Path, encoder) -> 
             report = ingest([corpus], index_dir=index, encoder=encoder, chunking=ChunkSettings(), progress=False)
             assert report.ok and report.changed
             new = pointer(index)
-            deadline = time.monotonic() + 30
+            deadline = time.monotonic() + 90  # snapshot polling plus loading the new snapshot, on loaded cores
             while client.get("/readyz").json().get("snapshot") != new:
                 assert time.monotonic() < deadline, "the service never swapped in the new snapshot"
                 time.sleep(0.1)
