@@ -6,6 +6,7 @@ report is the same wherever it is asked for.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -39,7 +40,11 @@ def warm_up_in_background() -> None:
             LOG.warning("could not preload the audit checks (%s: %s); the first audit loads them",
                         type(exc).__name__, exc)
 
-    threading.Thread(target=run, name="audit-warm-up", daemon=True).start()
+    thread = threading.Thread(target=run, name="audit-warm-up", daemon=True)
+    thread.start()
+    # A daemon thread still inside torch's loading when the interpreter finalises aborts the process (exit 134,
+    # "terminate called without an active exception"): an exit waits for the prefetch to finish instead.
+    atexit.register(thread.join, 120)
 
 
 def audit_one(engine: Engine, request: AuditRequest, settings: Settings) -> AuditReport:
