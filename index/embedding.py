@@ -17,7 +17,7 @@ import numpy as np
 from groundqa.core.encoder import Encoder
 from groundqa.core.records import Passage
 from groundqa.core.sentences import Sentence, split_sentences
-from groundqa.index.sentences import SentenceIndex, text_key
+from groundqa.index.sentences import SentenceIndex, embed_sentences, text_key
 from tqdm import tqdm
 
 Span = tuple[int, int]
@@ -64,32 +64,26 @@ class SentenceVectors:
         self._reuse: dict[str, np.ndarray] | None = None
         self._vectors: dict[str, np.ndarray] = {}
         self._progress = progress
-        self.encoded = 0
 
     def ensure(self, texts: Iterable[str]) -> None:
-        """Make sure every text has a vector; those not seen before are encoded together."""
-        keys = {text_key(t): t for t in texts}
-        missing = [k for k in keys if k not in self._vectors]
-        if not missing:
+        """Make sure every text has a vector; those not seen before are encoded together (index.sentences'
+        embed_sentences: each distinct text once, the reusable ones not at all)."""
+        new = list(dict.fromkeys(t for t in texts if text_key(t) not in self._vectors))
+        if not new:
             return
         if self._reuse is None:
             self._reuse = self._reuse_loader()
-        todo = []
-        for k in missing:
-            if k in self._reuse:
-                self._vectors[k] = self._reuse[k]
-            else:
-                todo.append(k)
-        if not todo:
-            return
-        bar = tqdm(total=len(todo), desc="embed sentences", unit="sentence",
-                   disable=not self._progress or len(todo) < 64)
+        dim = len(next(iter(self._reuse.values()))) if self._reuse else self._model().dim
+        vectors, _ = embed_sentences(new, self._encode, dim, self._reuse)
+        self._vectors.update(zip(map(text_key, new), vectors, strict=True))
+
+    def _encode(self, batch: list[str]) -> np.ndarray:
+        bar = tqdm(total=len(batch), desc="embed sentences", unit="sentence",
+                   disable=not self._progress or len(batch) < 64)
         try:
-            fresh = self._model().encode([keys[k] for k in todo], on_batch=bar.update)
+            return self._model().encode(batch, on_batch=bar.update)
         finally:
             bar.close()
-        self._vectors.update(zip(todo, fresh, strict=True))
-        self.encoded += len(todo)
 
     def get(self, texts: Sequence[str]) -> np.ndarray:
         """Vectors of texts already ensured (one row each, in order); unseen texts are encoded first."""
@@ -124,13 +118,8 @@ def reusable_sentences(old: OldSnapshot | None, model: str | None, backend: str 
     """The previous snapshot's sentence vectors by text, when the same model and backend made them."""
     if old is None or old.sentences is None or old.model != model or old.backend != backend:
         return {}
-    index = old.sentences
-    out = {}
-    for i, (row, start, end) in enumerate(index.spans.tolist()):
-        p = old.rows.get(row)
-        if p is not None:
-            out[text_key(p.text[start - p.start:end - p.start])] = index.vectors[i]
-    return out
+    spans = old.sentences.spans
+    return old.sentences.reusable(lambda i: _text(old.rows[int(spans[i][0])], (int(spans[i][1]), int(spans[i][2]))))
 
 
 def sentence_index(ordered: Sequence[Passage], fresh: dict[str, list[Span]], vectors: SentenceVectors | None,

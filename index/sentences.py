@@ -15,25 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from groundqa.core.records import Passage
 from groundqa.core.sentences import split_sentences
 
 SPANS_FILE = "sentence_spans.npy"
 OFFSETS_FILE = "sentence_offsets.npy"
 VECTORS_FILE = "sentences.npy"
-
-
-def sentence_spans(passages: Sequence[Passage]) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(spans [n, 3]: passage row, start, end), (offsets [rows + 1]) and the sentence texts, in row order."""
-    spans: list[tuple[int, int, int]] = []
-    texts: list[str] = []
-    offsets = [0]
-    for row, p in enumerate(passages):
-        for s in split_sentences(p.text):
-            spans.append((row, p.start + s.start, p.start + s.end))
-            texts.append(p.text[s.start:s.end])
-        offsets.append(len(spans))
-    return (np.asarray(spans, dtype=np.int64).reshape(-1, 3), np.asarray(offsets, dtype=np.int64), texts)
 
 
 def lexical_best(question: str, text: str) -> tuple[int, int] | None:

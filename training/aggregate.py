@@ -74,12 +74,12 @@ def fit(out: Path, cache: Path, *, c_grid: tuple[float, ...] = (0.1, 0.3, 1.0, 3
     decisive = _predict(Aggregator(), judged)
     folds = list(RepeatedStratifiedKFold(n_splits=5, n_repeats=repeats, random_state=13).split(x, y))
     figures: dict[str, float] = {"decisive": stats.macro_f1_codes(y, decisive, 3)}
+    decisive_scores = [stats.macro_f1_codes(y[held], decisive[held], 3) for _, held in folds]
     for c in c_grid:
         scores = []
         for train, held in folds:
             model = _fit(x[train], y[train], c)
             scores.append(stats.macro_f1_codes(y[held], _predict(model, [judged[i] for i in held]), 3))
-        decisive_scores = [stats.macro_f1_codes(y[held], decisive[held], 3) for _, held in folds]
         figures[f"logistic C={c}"] = float(np.mean(scores))
         figures[f"logistic C={c} gain over decisive"] = float(np.mean(np.array(scores) - decisive_scores))
     best_c = max(c_grid, key=lambda c: figures[f"logistic C={c}"])

@@ -59,7 +59,7 @@ class _Encoded:
         self._engine = engine
         self._rows: dict[str, int] = {}
         self._vectors = np.zeros((0, engine.encoder.dim), dtype=np.float32)
-        self.encoded = 0  # texts the encoder was asked for (the audit latency benchmark reports it)
+        self.encoded = 0  # texts the encoder was asked for (tests/engine/test_audit_vectors.py reads it)
 
     def _append(self, texts: list[str], vectors: np.ndarray) -> None:
         for i, t in enumerate(texts, start=len(self._rows)):
