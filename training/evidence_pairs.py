@@ -71,6 +71,14 @@ def _closest_windows(claim: str, sentences: tuple[str, ...], banned: set[int], r
     return best
 
 
+def _neither(claim: str, abstract: Abstract, banned: set[int], rng: random.Random, source: str, *,
+             width: int = 2) -> list[Example]:
+    """A *neither* pair: the claim against the closest sentences of the abstract outside ``banned`` (none left:
+    no pair)."""
+    window = _closest_windows(claim, abstract.sentences, banned, rng, width=width)
+    return [Example(claim, _join(abstract.sentences, window), "neither", source)] if window else []
+
+
 def _evidence_examples(claim: str, abstract: Abstract, rationale: list[int], label: str, source: str,
                        rng: random.Random) -> list[Example]:
     """The rationale alone, and the rationale with the next (or previous) sentence as a short window."""
@@ -112,14 +120,9 @@ def healthver_train(rng: random.Random, *, hard_negatives: bool = True) -> list[
                 out += _evidence_examples(claim, abstract, evidence["sentences"], _LABEL[evidence["label"]],
                                           "healthver_train", rng)
             if not sets:
-                window = _closest_windows(claim, abstract.sentences, set(), rng)
-                if window:
-                    out.append(Example(claim, _join(abstract.sentences, window), "neither", "healthver_train-nei"))
+                out += _neither(claim, abstract, set(), rng, "healthver_train-nei")
             elif hard_negatives:
-                window = _closest_windows(claim, abstract.sentences, used, rng, width=rng.choice((1, 2)))
-                if window:
-                    out.append(Example(claim, _join(abstract.sentences, window), "neither",
-                                       "healthver_train-hardneg"))
+                out += _neither(claim, abstract, used, rng, "healthver_train-hardneg", width=rng.choice((1, 2)))
     return out
 
 
@@ -150,9 +153,7 @@ def scifact_full(rng: random.Random) -> list[Example]:
         for doc in map(str, r.get("cited_doc_ids", [])):
             if doc in r["evidence"] or doc not in corpus:
                 continue
-            window = _closest_windows(claim, corpus[doc].sentences, set(), rng)
-            if window:
-                out.append(Example(claim, _join(corpus[doc].sentences, window), "neither", "scifact_full-nei"))
+            out += _neither(claim, corpus[doc], set(), rng, "scifact_full-nei")
     return out
 
 
